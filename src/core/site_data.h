@@ -1,0 +1,37 @@
+/* One site's subjects and studies held in columns, the form the count
+ * engine scans. Built by store/site_load.c; owned by whoever built it. */
+#ifndef ECII_CORE_SITE_DATA_H
+#define ECII_CORE_SITE_DATA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vocab.h"
+
+#define SITE_MAX_COLLECTIONS 65535
+
+struct site_data {
+	const struct vocab *vocab; /* borrowed; field i describes column i */
+	size_t n_subjects;
+	size_t n_studies;
+	size_t n_collections;
+	char **collection_ids;	      /* n_collections, owned */
+	uint16_t *subject_collection; /* n_subjects: index into collection_ids */
+	uint32_t *study_first;	      /* n_subjects + 1: studies of subject i are
+					 [study_first[i], study_first[i + 1]) */
+	/* Per vocabulary field, one column over subjects or over studies
+	 * (the field's level). Categorical: 0 = not recorded, k = value k - 1.
+	 * Numeric: NAN = not recorded. Exactly one of the two is set. */
+	uint8_t *cat[VOCAB_MAX_FIELDS];
+	float *num[VOCAB_MAX_FIELDS];
+};
+
+/* Allocates columns for n_subjects subjects and n_studies studies (zeroed,
+ * numeric columns NAN) and n_collections empty ids. Returns new. */
+struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
+				size_t n_collections);
+void site_data_free(struct site_data **d);
+/* Bytes held by the columns, for the benchmark's memory-per-subject line. */
+size_t site_data_bytes(const struct site_data *d);
+
+#endif
