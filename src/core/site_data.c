@@ -1,1 +1,99 @@
-/* placeholder */
+/* Column storage for one site. */
+#include "config.h"
+
+#include "core/site_data.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "util/xmalloc.h"
+
+static size_t field_rows(const struct site_data *d, const struct vocab_field *f)
+{
+	return f->level == VOCAB_STUDY ? d->n_studies : d->n_subjects;
+}
+
+struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
+				size_t n_collections)
+{
+	struct site_data *d = xcalloc(1, sizeof *d);
+
+	d->vocab = v;
+	d->n_subjects = n_subjects;
+	d->n_studies = n_studies;
+	d->n_collections = n_collections;
+	d->collection_ids = xcalloc(n_collections, sizeof *d->collection_ids);
+	d->subject_collection = xcalloc(n_subjects, sizeof *d->subject_collection);
+	d->study_first = xcalloc(n_subjects + 1, sizeof *d->study_first);
+	for (size_t i = 0; i < v->n_fields; i++) {
+		const struct vocab_field *f = &v->fields[i];
+		size_t rows = field_rows(d, f);
+
+		if (f->type == VOCAB_CATEGORICAL) {
+			d->cat[i] = xcalloc(rows, 1);
+			continue;
+		}
+		d->num[i] = xreallocarray(NULL, rows, sizeof *d->num[i]);
+		for (size_t r = 0; r < rows; r++)
+			d->num[i][r] = NAN;
+		d->bin[i] = xcalloc(rows, 1);
+	}
+	return d;
+}
+
+void site_data_free(struct site_data **dp)
+{
+	struct site_data *d = *dp;
+
+	if (d == NULL)
+		return;
+	for (size_t i = 0; i < d->n_collections; i++)
+		free(d->collection_ids[i]);
+	free(d->collection_ids);
+	free(d->subject_collection);
+	free(d->study_first);
+	for (size_t i = 0; i < VOCAB_MAX_FIELDS; i++) {
+		free(d->cat[i]);
+		free(d->num[i]);
+		free(d->bin[i]);
+	}
+	free(d);
+	*dp = NULL;
+}
+
+void site_data_fill_bins(struct site_data *d)
+{
+	for (size_t i = 0; i < d->vocab->n_fields; i++) {
+		const struct vocab_field *f = &d->vocab->fields[i];
+		size_t rows = field_rows(d, f);
+
+		if (f->type != VOCAB_NUMERIC)
+			continue;
+		for (size_t r = 0; r < rows; r++) {
+			int b = isnan(d->num[i][r]) ? -1 : vocab_bin_find(f, d->num[i][r]);
+
+			d->bin[i][r] = (uint8_t)(b + 1);
+		}
+	}
+}
+
+const uint8_t *site_data_strata_column(const struct site_data *d, size_t f)
+{
+	return d->cat[f] != NULL ? d->cat[f] : d->bin[f];
+}
+
+size_t site_data_bytes(const struct site_data *d)
+{
+	size_t bytes = d->n_subjects * sizeof *d->subject_collection +
+		       (d->n_subjects + 1) * sizeof *d->study_first;
+
+	for (size_t i = 0; i < d->vocab->n_fields; i++) {
+		size_t rows = field_rows(d, &d->vocab->fields[i]);
+
+		if (d->cat[i] != NULL)
+			bytes += rows;
+		if (d->num[i] != NULL)
+			bytes += rows * (sizeof *d->num[i] + 1);
+	}
+	return bytes;
+}

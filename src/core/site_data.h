@@ -23,7 +23,10 @@ struct site_data {
 	 * (the field's level). Categorical: 0 = not recorded, k = value k - 1.
 	 * Numeric: NAN = not recorded. Exactly one of the two is set. */
 	uint8_t *cat[VOCAB_MAX_FIELDS];
-	float *num[VOCAB_MAX_FIELDS];
+	double *num[VOCAB_MAX_FIELDS];
+	/* Numeric fields also keep their stratifier bin: 0 = not recorded or
+	 * in no bin, k = bin k - 1 (site_data_fill_bins). */
+	uint8_t *bin[VOCAB_MAX_FIELDS];
 };
 
 /* Allocates columns for n_subjects subjects and n_studies studies (zeroed,
@@ -31,6 +34,10 @@ struct site_data {
 struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
 				size_t n_collections);
 void site_data_free(struct site_data **d);
+/* Computes the bin columns of the numeric fields from their values. */
+void site_data_fill_bins(struct site_data *d);
+/* The column that stratifies field f (cat or bin), borrowed. */
+const uint8_t *site_data_strata_column(const struct site_data *d, size_t f);
 /* Bytes held by the columns, for the benchmark's memory-per-subject line. */
 size_t site_data_bytes(const struct site_data *d);
 

@@ -53,6 +53,10 @@ static int read_bins(struct vocab_field *f, json_t *c, char *err, size_t errlen)
 	size_t i;
 
 	if (json_is_array(bins)) {
+		if (json_array_size(bins) > 254) {
+			snprintf(err, errlen, "criterion %s: at most 254 bins", f->key);
+			return -1;
+		}
 		f->n_bins = json_array_size(bins);
 		f->bins = xcalloc(f->n_bins, sizeof *f->bins);
 		json_array_foreach (bins, i, bin) {
@@ -67,7 +71,7 @@ static int read_bins(struct vocab_field *f, json_t *c, char *err, size_t errlen)
 	} else if (json_is_number(width)) {
 		double w = json_number_value(width);
 
-		if (!(w >= 1) || (f->max - f->min) / w > 1000) {
+		if (!(w >= 1) || (f->max - f->min + 1) / w > 254) {
 			snprintf(err, errlen, "criterion %s: bad bin_width", f->key);
 			return -1;
 		}
@@ -109,7 +113,7 @@ static int read_field(struct vocab_field *f, json_t *c, char *err, size_t errlen
 		f->type = VOCAB_CATEGORICAL;
 		return read_values(f, json_object_get(c, "values"), err, errlen);
 	}
-	if (strcmp(type, "BETWEEN") == 0) {
+	if (strcmp(type, "BETWEEN") == 0 && f->level == VOCAB_SUBJECT) {
 		f->type = VOCAB_NUMERIC;
 		f->min = json_number_value(json_object_get(c, "min"));
 		f->max = json_number_value(json_object_get(c, "max"));
@@ -119,7 +123,8 @@ static int read_field(struct vocab_field *f, json_t *c, char *err, size_t errlen
 		}
 		return read_bins(f, c, err, errlen);
 	}
-	snprintf(err, errlen, "criterion %s: unknown type '%s'", f->key, type);
+	snprintf(err, errlen, "criterion %s: type '%s' is not EQUALS or a subject-level BETWEEN",
+		 f->key, type);
 	return -1;
 }
 

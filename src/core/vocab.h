@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define VOCAB_MAX_FIELDS 32
-#define VOCAB_MAX_VALUES 64
+#define VOCAB_MAX_VALUES 63 /* codes 1..63 fit a 64-bit set */
 
 enum vocab_type {
 	VOCAB_CATEGORICAL, /* EQUALS over a closed list of codes */
@@ -17,7 +17,7 @@ enum vocab_type {
 
 enum vocab_level {
 	VOCAB_SUBJECT, /* tests the subject */
-	VOCAB_STUDY,   /* "has at least one study with" */
+	VOCAB_STUDY,   /* "has at least one study with"; categorical only */
 };
 
 struct vocab_value {
