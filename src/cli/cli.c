@@ -1,1 +1,192 @@
-/* placeholder */
+/* Global options and dispatch to subcommands. */
+#include "config.h"
+
+#include "cli/cli.h"
+
+#include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/query_text.h"
+#include "util/file.h"
+#include "util/log.h"
+#include "util/xmalloc.h"
+
+struct command {
+	const char *name;
+	int (*run)(struct cli *, int, char **);
+	const char *usage;
+};
+
+static const struct command commands[] = {
+	{ "count", cli_count,
+	  "usage: ecii count [--by FIELD] [--sites A,B] [--json] [--exact] QUERY\n"
+	  "Count the subjects and studies matching QUERY at every site and collection.\n"
+	  "QUERY is the text syntax, e.g. 'sex:male diagnosis:prostate modality:MR age:50..70',\n"
+	  "or '-' to read it from standard input; '*' counts everything.\n"
+	  "  --by FIELD    also print FIELD's stratifier (its own criteria left out)\n"
+	  "  --sites A,B   ask only these sites\n"
+	  "  --json        print the sites' payloads (PROTOCOL.md §3) and totals as JSON\n"
+	  "  --exact       exact counts, for a site's own operator (local data only)\n" },
+	{ "catalogue", cli_catalogue,
+	  "usage: ecii catalogue [--search TEXT] [--json]\n"
+	  "List the collections of the catalogue.\n"
+	  "  --search TEXT  only collections whose text holds every word of TEXT\n"
+	  "  --json         print the catalogue items (PROTOCOL.md §5) as JSON\n" },
+	{ "show", cli_show,
+	  "usage: ecii show [--json] COLLECTION\n"
+	  "Show everything the catalogue says about one collection (by id).\n"
+	  "  --json   print the catalogue item as JSON\n" },
+	{ "query", cli_query,
+	  "usage: ecii query parse|print|hash [INPUT]\n"
+	  "Convert cohort definitions; INPUT is an argument or, if absent or '-', stdin.\n"
+	  "  parse TEXT   text syntax -> canonical query AST JSON\n"
+	  "  print JSON   query AST JSON -> canonical text syntax\n"
+	  "  hash INPUT   the cohort hash (SHA-256 of the canonical AST JSON) of text or JSON\n" },
+};
+
+static const char main_usage[] =
+	"usage: ecii [--data DIR] [--log FILE] COMMAND [ARGS]\n"
+	"       ecii --help | --version\n"
+	"A terminal cohort explorer for the federated cancer imaging network.\n"
+	"With no hub configured, ecii answers from the bundled synthetic demo federation.\n"
+	"\n"
+	"Commands:\n"
+	"  count QUERY        subjects and studies per site and collection\n"
+	"  catalogue          list the collections\n"
+	"  show COLLECTION    one collection's catalogue entry\n"
+	"  query parse|print|hash   convert and hash cohort definitions\n"
+	"  help [COMMAND]     this text, or a command's\n"
+	"\n"
+	"Options:\n"
+	"  --data DIR   read the vocabulary and demo federation from DIR\n"
+	"               (DIR/criteria.json, DIR/demo/); also ECII_DATA\n"
+	"  --log FILE   write a debug log to FILE; also ECII_LOG\n"
+	"\n"
+	"Exit status: 0 success, 1 the work could not be done, 2 bad usage or query.\n"
+	"See ecii(1).\n";
+
+void cli_usage(const char *command, FILE *out)
+{
+	for (size_t i = 0; command != NULL && i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(commands[i].name, command) == 0) {
+			fputs(commands[i].usage, out);
+			return;
+		}
+	}
+	fputs(main_usage, out);
+}
+
+int cli_error(int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("ecii: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return status;
+}
+
+char *cli_read_arg(const char *arg)
+{
+	char *text;
+
+	if (arg != NULL && strcmp(arg, "-") != 0)
+		return xstrdup(arg);
+	text = file_read_all("-", NULL);
+	if (text == NULL)
+		cli_error(CLI_FAIL, "cannot read standard input");
+	return text;
+}
+
+struct query *cli_parse_query(const struct vocab *v, const char *text)
+{
+	struct query_error err;
+	struct query *q = query_parse_text(v, text, &err);
+
+	if (q == NULL) {
+		cli_error(CLI_USAGE, "query:%d:%d: %s", err.line, err.column, err.message);
+		return NULL;
+	}
+	query_canonicalize(v, q);
+	return q;
+}
+
+static void cli_init(struct cli *cli)
+{
+	struct winsize ws;
+	const char *codeset;
+
+	setlocale(LC_ALL, "");
+	codeset = nl_langinfo(CODESET);
+	cli->utf8 = codeset != NULL && strcmp(codeset, "UTF-8") == 0;
+	cli->width = 0;
+	if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		cli->width = ws.ws_col;
+}
+
+int cli_main(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "data", required_argument, NULL, 'd' },
+		{ "log", required_argument, NULL, 'l' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct cli cli = { 0 };
+	const char *log_path = getenv("ECII_LOG");
+	int c;
+
+	cli_init(&cli);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+hVd:l:", options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			cli_usage(NULL, stdout);
+			return CLI_OK;
+		case 'V':
+			printf("ecii %s\n", PACKAGE_VERSION);
+			return CLI_OK;
+		case 'd':
+			cli.data = optarg;
+			break;
+		case 'l':
+			log_path = optarg;
+			break;
+		default:
+			cli_error(CLI_USAGE, "unknown option '%s'", argv[optind - 1]);
+			cli_usage(NULL, stderr);
+			return CLI_USAGE;
+		}
+	}
+	if (log_path != NULL && log_open(log_path) != 0)
+		return cli_error(CLI_FAIL, "cannot open log file %s", log_path);
+	if (optind >= argc) {
+		/* The explorer comes with the TUI; until then, say what there is. */
+		cli_usage(NULL, stderr);
+		return CLI_USAGE;
+	}
+	if (strcmp(argv[optind], "help") == 0) {
+		cli_usage(optind + 1 < argc ? argv[optind + 1] : NULL, stdout);
+		return CLI_OK;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(commands[i].name, argv[optind]) == 0) {
+			argv += optind;
+			argc -= optind;
+			optind = 0; /* restart getopt for the subcommand */
+			return commands[i].run(&cli, argc, argv);
+		}
+	}
+	cli_error(CLI_USAGE, "unknown command '%s' (try 'ecii --help')", argv[optind]);
+	return CLI_USAGE;
+}

@@ -1,1 +1,48 @@
-/* placeholder */
+/* ecii's command line: global options, the subcommand table, and what the
+ * subcommands share. User-facing messages are made here, at the boundary. */
+#ifndef ECII_CLI_CLI_H
+#define ECII_CLI_CLI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "core/query.h"
+#include "core/vocab.h"
+
+/* Exit statuses (documented in ecii(1)). */
+enum {
+	CLI_OK = 0,
+	CLI_FAIL = 1,  /* the work could not be done: data missing, I/O */
+	CLI_USAGE = 2, /* bad usage or a malformed query: nothing was done */
+};
+
+struct cli {
+	const char *data; /* --data DIR, or NULL */
+	bool utf8;	  /* the locale can show UTF-8 */
+	size_t width;	  /* terminal columns when stdout is a terminal, else 0 */
+};
+
+/* Runs ecii with its command line; returns the exit status. */
+int cli_main(int argc, char **argv);
+
+/* Prints "ecii: <message>" to stderr; returns status for `return cli_error(...)`. */
+int cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Reads a query argument: the text itself, or stdin for "-". Returns new or
+ * NULL after printing why. */
+char *cli_read_arg(const char *arg);
+/* Parses query text and prints any error as "ecii: query:L:C: ..."; the
+ * result is canonical. Returns new or NULL. */
+struct query *cli_parse_query(const struct vocab *v, const char *text);
+
+/* Prints the usage of a subcommand (or of ecii for NULL) to out. */
+void cli_usage(const char *command, FILE *out);
+
+/* Subcommands: argv[0] is the subcommand's name. */
+int cli_count(struct cli *cli, int argc, char **argv);
+int cli_catalogue(struct cli *cli, int argc, char **argv);
+int cli_show(struct cli *cli, int argc, char **argv);
+int cli_query(struct cli *cli, int argc, char **argv);
+
+#endif
