@@ -175,10 +175,10 @@ static void print_legend(const struct cli *cli, struct site_result *res, size_t 
 		}
 	}
 	if (noisy)
-		printf("%s%d: noisy count rounded to %d (Laplace, epsilon %g); <%d: fewer "
-		       "than %d, hidden.\n",
-		       cli->utf8 ? "\xe2\x89\x88" : "~", rule.rounding, rule.rounding, rule.epsilon,
-		       rule.threshold, rule.threshold);
+		printf("%s noisy count, rounded to %d (Laplace noise, epsilon %g); <%d fewer than "
+		       "%d, hidden.\n",
+		       cli->utf8 ? "\xe2\x89\x88" : "~", rule.rounding, rule.epsilon, rule.threshold,
+		       rule.threshold);
 	if (exact)
 		printf("Exact counts, for the site operator only: do not pass them on.\n");
 	printf("Totals add up the collections; a subject may be counted in more than one.\n");
@@ -292,7 +292,9 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 								   bufs[i + 1], 48);
 		}
 		row[cols - 1] = mark(cli, &total, sum, false, bufs[cols - 1], 48);
-		table_add_row(t, row);
+		/* Bins nobody falls in are noise; every value of a list is shown. */
+		if (sum > 0 || f->type == VOCAB_CATEGORICAL)
+			table_add_row(t, row);
 	}
 	printf("\n%s (%s), counted with its own criteria left out:\n", f->label, f->alias);
 	table_print(t, stdout, cli->width, 0, cli->utf8);
