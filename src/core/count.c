@@ -259,14 +259,34 @@ static void run_test(const struct site_data *d, const struct field_test *t, size
 	}
 }
 
+/* Scanning state. Per block, each subject that counts anywhere gets an
+ * entry in the selection: which fields' stratifiers it counts in (pass),
+ * whether it matches the query (full), and for study-level fields the codes
+ * of the studies that qualify it. Stratifiers are then summed column by
+ * column over the selection. */
 struct scan {
 	const struct site_data *d;
 	const struct plan *p;
 	struct count_result *r;
-	uint64_t (*hist)[256]; /* per field, by code */
-	uint32_t *smask;       /* n_groups x COUNT_BLOCK subject masks */
-	uint32_t *stmask;      /* n_groups x stcap study masks */
+	bool study_criteria; /* some group tests studies */
+	uint32_t *smask;     /* n_groups x COUNT_BLOCK subject masks */
+	uint32_t *stmask;    /* n_groups x stcap study masks */
 	size_t stcap;
+	/* The selection of the current block: subjects that match (full), and
+	 * subjects that count only in the stratifiers of the fields that keep
+	 * them out (near), with the fields as a mask. */
+	size_t n_full, n_near;
+	uint32_t full[COUNT_BLOCK], near[COUNT_BLOCK], near_pass[COUNT_BLOCK];
+	uint16_t full_sets[VOCAB_MAX_FIELDS][COUNT_BLOCK]; /* by study field ordinal */
+	uint16_t near_sets[VOCAB_MAX_FIELDS][COUNT_BLOCK];
+	/* Stratifier columns by field ordinal within a level, and by field. */
+	const uint8_t *subj_col[VOCAB_MAX_FIELDS];
+	const uint8_t *study_col[VOCAB_MAX_FIELDS];
+	const uint8_t *field_col[VOCAB_MAX_FIELDS];
+	int study_ordinal[VOCAB_MAX_FIELDS]; /* -1 for subject-level fields */
+	/* Four histograms per field, summed at the end: consecutive subjects
+	 * often share a value, and one counter would serialise their updates. */
+	uint64_t (*hist)[4][256];
 };
 
 static bool single_bit(uint32_t m)
@@ -296,30 +316,55 @@ static uint64_t matching_studies(const struct scan *s, size_t b, size_t i, size_
 	return n;
 }
 
-static void scan_subject(struct scan *s, size_t b, size_t i, size_t st0)
+/* Subject i when no group tests studies: every study qualifies it. */
+static uint32_t judge_simple(const struct scan *s, size_t b, bool *full)
+{
+	uint32_t pass = 0;
+
+	for (size_t g = 0; g < s->p->n_groups; g++) {
+		uint32_t m = s->smask[g * COUNT_BLOCK + b];
+
+		if (s->p->groups[g].never)
+			continue;
+		if (m == 0) {
+			*full = true;
+			return s->p->all_bits;
+		}
+		if (single_bit(m))
+			pass |= m;
+	}
+	return pass;
+}
+
+/* Subject i in general: groups that test studies need a qualifying study,
+ * and decide which study codes count for each study-level stratifier. */
+static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, uint16_t *sets,
+			      bool *full)
 {
 	const struct site_data *d = s->d;
 	const struct plan *p = s->p;
 	uint32_t pass = 0;
-	uint64_t svals[VOCAB_MAX_FIELDS];
-	bool full = false, any_study_vals = false;
 
 	for (size_t g = 0; g < p->n_groups; g++) {
 		const struct group_plan *gp = &p->groups[g];
-		uint32_t sm = s->smask[g * COUNT_BLOCK + b];
+		uint32_t sm = s->smask[g * COUNT_BLOCK + b], has1 = 0;
 		const uint32_t *stm = s->stmask + g * s->stcap;
 		bool any0 = gp->study_bits == 0;
-		uint32_t has1 = 0;
 
 		if (gp->never || (sm != 0 && !single_bit(sm)))
 			continue;
-		if (sm == 0 && !any_study_vals) {
-			memset(svals, 0, sizeof svals);
-			any_study_vals = true;
+		if (gp->study_bits == 0) {
+			if (sm != 0) {
+				pass |= sm;
+				continue;
+			}
+			*full = true;
+			for (size_t k = 0; k < p->n_study_fields; k++)
+				sets[k] |= d->study_set[p->study_fields[k]][i];
+			continue;
 		}
 		for (uint32_t j = d->study_first[i]; j < d->study_first[i + 1]; j++) {
-			uint32_t m = gp->study_bits != 0 ? stm[j - st0] : 0;
-
+			uint32_t m = stm[j - st0];
 
 			if (m == 0)
 				any0 = true;
@@ -327,49 +372,110 @@ static void scan_subject(struct scan *s, size_t b, size_t i, size_t st0)
 				has1 |= m;
 			if (sm != 0)
 				continue;
-			for (size_t k = 0; k < p->n_study_fields; k++) {
-				size_t f = p->study_fields[k];
-
-				if ((m & ~(1u << f)) == 0)
-					svals[f] |= 1ull << site_data_strata_column(d, f)[j];
-			}
+			for (size_t k = 0; k < p->n_study_fields; k++)
+				if ((m & ~(1u << p->study_fields[k])) == 0)
+					sets[k] |= (uint16_t)(1u << s->study_col[k][j]);
 		}
 		if (sm == 0) {
-			if (any0)
-				full = true;
+			*full = *full || any0;
 			pass |= has1;
 		} else if (any0) {
 			pass |= sm;
 		}
 	}
-	if (full)
-		pass = p->all_bits;
-	if (pass == 0)
-		return;
-	for (size_t k = 0; k < p->n_subj_fields; k++) {
-		size_t f = p->subj_fields[k];
+	return *full ? p->all_bits : pass;
+}
 
-		if (pass & (1u << f))
-			s->hist[f][site_data_strata_column(d, f)[i]]++;
-	}
-	if (any_study_vals) {
-		for (size_t k = 0; k < p->n_study_fields; k++) {
-			size_t f = p->study_fields[k];
-			uint64_t vals = svals[f] & ~1ull; /* bit 0: not recorded */
+static void select_subjects(struct scan *s, size_t row0, size_t n, size_t st0)
+{
+	const struct site_data *d = s->d;
+	const struct plan *p = s->p;
 
-			if (!(pass & (1u << f)))
-				continue;
-			while (vals != 0) {
-				s->hist[f][__builtin_ctzll(vals)]++;
-				vals &= vals - 1;
-			}
+	s->n_full = s->n_near = 0;
+	for (size_t b = 0; b < n; b++) {
+		size_t i = row0 + b;
+		uint16_t sets[VOCAB_MAX_FIELDS] = { 0 };
+		bool full = false, alive = false;
+		uint32_t pass;
+
+		for (size_t g = 0; g < p->n_groups && !alive; g++) {
+			uint32_t m = s->smask[g * COUNT_BLOCK + b];
+
+			alive = !p->groups[g].never && (m & (m - 1)) == 0;
+		}
+		if (!alive)
+			continue;
+		pass = s->study_criteria ? judge_studies(s, b, i, st0, sets, &full)
+					 : judge_simple(s, b, &full);
+		if (full) {
+			struct count_collection *c = &s->r->collections[d->subject_collection[i]];
+			size_t k = s->n_full++;
+
+			c->subjects++;
+			c->studies += s->study_criteria ? matching_studies(s, b, i, st0)
+							: d->study_first[i + 1] - d->study_first[i];
+			s->full[k] = (uint32_t)i;
+			for (size_t f = 0; f < p->n_study_fields; f++)
+				s->full_sets[f][k] = s->study_criteria
+							     ? sets[f]
+							     : d->study_set[p->study_fields[f]][i];
+		} else if (pass != 0) {
+			size_t k = s->n_near++;
+
+			s->near[k] = (uint32_t)i;
+			s->near_pass[k] = pass;
+			for (size_t f = 0; f < p->n_study_fields; f++)
+				s->near_sets[f][k] = sets[f];
 		}
 	}
-	if (full) {
-		struct count_collection *c = &s->r->collections[d->subject_collection[i]];
+}
 
-		c->subjects++;
-		c->studies += matching_studies(s, b, i, st0);
+static void count_set(uint64_t *h, unsigned set)
+{
+	set &= ~1u; /* code 0: not recorded */
+	while (set != 0) {
+		h[__builtin_ctz(set)]++;
+		set &= set - 1;
+	}
+}
+
+/* Adds the block's selection to the stratifiers. */
+static void count_selection(struct scan *s)
+{
+	const struct plan *p = s->p;
+	const size_t n = s->n_full;
+	const uint32_t *sel = s->full;
+
+	for (size_t k = 0; k < p->n_subj_fields; k++) {
+		const uint8_t *col = s->subj_col[k];
+		uint64_t(*h)[256] = s->hist[p->subj_fields[k]];
+		size_t j = 0;
+
+		for (; j + 4 <= n; j += 4) {
+			h[0][col[sel[j]]]++;
+			h[1][col[sel[j + 1]]]++;
+			h[2][col[sel[j + 2]]]++;
+			h[3][col[sel[j + 3]]]++;
+		}
+		for (; j < n; j++)
+			h[0][col[sel[j]]]++;
+	}
+	for (size_t k = 0; k < p->n_study_fields; k++)
+		for (size_t j = 0; j < n; j++)
+			count_set(s->hist[p->study_fields[k]][0], s->full_sets[k][j]);
+	for (size_t j = 0; j < s->n_near; j++) {
+		uint32_t bits = s->near_pass[j];
+
+		while (bits != 0) {
+			unsigned f = (unsigned)__builtin_ctz(bits);
+			int k = s->study_ordinal[f];
+
+			if (k < 0)
+				s->hist[f][0][s->field_col[f][s->near[j]]]++;
+			else
+				count_set(s->hist[f][0], s->near_sets[k][j]);
+			bits &= bits - 1;
+		}
 	}
 }
 
@@ -378,16 +484,17 @@ static void scan_block(struct scan *s, size_t row0, size_t n)
 	const struct site_data *d = s->d;
 	size_t st0 = d->study_first[row0], st_n = d->study_first[row0 + n] - st0;
 
-	if (st_n > s->stcap) {
+	if (s->study_criteria && st_n > s->stcap) {
 		s->stcap = st_n;
 		s->stmask = xreallocarray(s->stmask, s->p->n_groups * s->stcap, sizeof *s->stmask);
 	}
 	for (size_t g = 0; g < s->p->n_groups; g++) {
 		const struct group_plan *gp = &s->p->groups[g];
-		uint32_t *sm = s->smask + g * COUNT_BLOCK, *stm = s->stmask + g * s->stcap;
+		uint32_t *sm = s->smask + g * COUNT_BLOCK;
+		uint32_t *stm = gp->study_bits != 0 ? s->stmask + g * s->stcap : NULL;
 
 		memset(sm, 0, n * sizeof *sm);
-		if (gp->study_bits != 0)
+		if (stm != NULL)
 			memset(stm, 0, st_n * sizeof *stm);
 		for (size_t t = 0; t < gp->n_tests; t++) {
 			const struct field_test *ft = &gp->tests[t];
@@ -398,17 +505,8 @@ static void scan_block(struct scan *s, size_t row0, size_t n)
 				run_test(d, ft, st0, st_n, stm);
 		}
 	}
-	for (size_t b = 0; b < n; b++) {
-		bool alive = false;
-
-		for (size_t g = 0; g < s->p->n_groups && !alive; g++) {
-			uint32_t m = s->smask[g * COUNT_BLOCK + b];
-
-			alive = !s->p->groups[g].never && (m & (m - 1)) == 0;
-		}
-		if (alive)
-			scan_subject(s, b, row0 + b, st0);
-	}
+	select_subjects(s, row0, n, st0);
+	count_selection(s);
 }
 
 static void collect_strata(const struct site_data *d, struct scan *s)
@@ -421,7 +519,8 @@ static void collect_strata(const struct site_data *d, struct scan *s)
 
 		s->r->strata[f] = xcalloc(cells, sizeof *s->r->strata[f]);
 		for (size_t k = 0; k < cells; k++)
-			s->r->strata[f][k] = s->hist[f][k + 1];
+			s->r->strata[f][k] = s->hist[f][0][k + 1] + s->hist[f][1][k + 1] +
+					     s->hist[f][2][k + 1] + s->hist[f][3][k + 1];
 	}
 }
 
@@ -429,29 +528,42 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 {
 	struct count_result *r = xcalloc(1, sizeof *r);
 	struct plan p;
-	struct scan s = { 0 };
+	struct scan *s = xcalloc(1, sizeof *s);
 
 	r->n_collections = d->n_collections;
 	r->collections = xcalloc(d->n_collections, sizeof *r->collections);
 	plan_build(d->vocab, q, &p, r);
-	s.d = d;
-	s.p = &p;
-	s.r = r;
-	s.hist = xcalloc(VOCAB_MAX_FIELDS, sizeof *s.hist);
-	s.smask = xreallocarray(NULL, p.n_groups * COUNT_BLOCK, sizeof *s.smask);
+	s->d = d;
+	s->p = &p;
+	s->r = r;
+	for (size_t g = 0; g < p.n_groups; g++)
+		s->study_criteria = s->study_criteria || p.groups[g].study_bits != 0;
+	for (size_t k = 0; k < p.n_subj_fields; k++)
+		s->subj_col[k] = site_data_strata_column(d, p.subj_fields[k]);
+	for (size_t k = 0; k < p.n_study_fields; k++)
+		s->study_col[k] = d->cat[p.study_fields[k]];
+	for (size_t f = 0; f < d->vocab->n_fields; f++) {
+		s->study_ordinal[f] = -1;
+		s->field_col[f] = site_data_strata_column(d, f);
+	}
+	for (size_t k = 0; k < p.n_study_fields; k++)
+		s->study_ordinal[p.study_fields[k]] = (int)k;
+	s->hist = xcalloc(VOCAB_MAX_FIELDS, sizeof *s->hist);
+	s->smask = xreallocarray(NULL, p.n_groups * COUNT_BLOCK, sizeof *s->smask);
 	for (size_t row0 = 0; row0 < d->n_subjects; row0 += COUNT_BLOCK) {
 		size_t n = d->n_subjects - row0 < COUNT_BLOCK ? d->n_subjects - row0 : COUNT_BLOCK;
 
-		scan_block(&s, row0, n);
+		scan_block(s, row0, n);
 	}
-	collect_strata(d, &s);
+	collect_strata(d, s);
 	for (size_t c = 0; c < r->n_collections; c++) {
 		r->subjects += r->collections[c].subjects;
 		r->studies += r->collections[c].studies;
 	}
-	free(s.hist);
-	free(s.smask);
-	free(s.stmask);
+	free(s->hist);
+	free(s->smask);
+	free(s->stmask);
+	free(s);
 	plan_free(&p);
 	return r;
 }

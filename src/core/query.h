@@ -91,8 +91,9 @@ void query_canonicalize(const struct vocab *v, struct query *q);
  * members in wire order) of a canonical copy of q. */
 void query_hash(const struct vocab *v, const struct query *q, char out[65]);
 
-/* True if q is not a single AND of ORs with one value per criterion, the only
- * shape some EUCAIM sites accept (PROTOCOL.md §1). */
+/* True if q is a single AND of ORs with one value per criterion, the only
+ * shape some EUCAIM sites accept (PROTOCOL.md §1): warn before sending a query
+ * for which this is false. */
 bool query_shape_is_strict(const struct query *q);
 
 #endif

@@ -56,17 +56,33 @@ void site_data_free(struct site_data **dp)
 		free(d->cat[i]);
 		free(d->num[i]);
 		free(d->bin[i]);
+		free(d->study_set[i]);
 	}
 	free(d);
 	*dp = NULL;
 }
 
-void site_data_fill_bins(struct site_data *d)
+static void fill_study_set(struct site_data *d, size_t f)
+{
+	free(d->study_set[f]);
+	d->study_set[f] = xreallocarray(NULL, d->n_subjects, sizeof *d->study_set[f]);
+	for (size_t i = 0; i < d->n_subjects; i++) {
+		uint16_t set = 0;
+
+		for (uint32_t j = d->study_first[i]; j < d->study_first[i + 1]; j++)
+			set |= (uint16_t)(1u << d->cat[f][j]);
+		d->study_set[f][i] = set;
+	}
+}
+
+void site_data_prepare(struct site_data *d)
 {
 	for (size_t i = 0; i < d->vocab->n_fields; i++) {
 		const struct vocab_field *f = &d->vocab->fields[i];
 		size_t rows = field_rows(d, f);
 
+		if (f->level == VOCAB_STUDY)
+			fill_study_set(d, i);
 		if (f->type != VOCAB_NUMERIC)
 			continue;
 		for (size_t r = 0; r < rows; r++) {
@@ -94,6 +110,8 @@ size_t site_data_bytes(const struct site_data *d)
 			bytes += rows;
 		if (d->num[i] != NULL)
 			bytes += rows * (sizeof *d->num[i] + 1);
+		if (d->study_set[i] != NULL)
+			bytes += d->n_subjects * sizeof *d->study_set[i];
 	}
 	return bytes;
 }

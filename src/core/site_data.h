@@ -25,8 +25,11 @@ struct site_data {
 	uint8_t *cat[VOCAB_MAX_FIELDS];
 	double *num[VOCAB_MAX_FIELDS];
 	/* Numeric fields also keep their stratifier bin: 0 = not recorded or
-	 * in no bin, k = bin k - 1 (site_data_fill_bins). */
+	 * in no bin, k = bin k - 1 (site_data_prepare). */
 	uint8_t *bin[VOCAB_MAX_FIELDS];
+	/* Study-level fields also keep, per subject, the set of codes among all
+	 * the subject's studies: bit k for code k (site_data_prepare). */
+	uint16_t *study_set[VOCAB_MAX_FIELDS];
 };
 
 /* Allocates columns for n_subjects subjects and n_studies studies (zeroed,
@@ -34,8 +37,9 @@ struct site_data {
 struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
 				size_t n_collections);
 void site_data_free(struct site_data **d);
-/* Computes the bin columns of the numeric fields from their values. */
-void site_data_fill_bins(struct site_data *d);
+/* Derives the bin columns of numeric fields and the per-subject study code
+ * sets from the loaded values; call once the columns are filled. */
+void site_data_prepare(struct site_data *d);
 /* The column that stratifies field f (cat or bin), borrowed. */
 const uint8_t *site_data_strata_column(const struct site_data *d, size_t f);
 /* Bytes held by the columns, for the benchmark's memory-per-subject line. */

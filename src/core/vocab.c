@@ -111,7 +111,14 @@ static int read_field(struct vocab_field *f, json_t *c, char *err, size_t errlen
 	f->level = level != NULL && strcmp(level, "study") == 0 ? VOCAB_STUDY : VOCAB_SUBJECT;
 	if (strcmp(type, "EQUALS") == 0) {
 		f->type = VOCAB_CATEGORICAL;
-		return read_values(f, json_object_get(c, "values"), err, errlen);
+		if (read_values(f, json_object_get(c, "values"), err, errlen) != 0)
+			return -1;
+		if (f->level == VOCAB_STUDY && f->n_values > VOCAB_MAX_STUDY_VALUES) {
+			snprintf(err, errlen, "criterion %s: a study-level criterion has at most %d values",
+				 f->key, VOCAB_MAX_STUDY_VALUES);
+			return -1;
+		}
+		return 0;
 	}
 	if (strcmp(type, "BETWEEN") == 0 && f->level == VOCAB_SUBJECT) {
 		f->type = VOCAB_NUMERIC;

@@ -8,7 +8,8 @@
 #include <stddef.h>
 
 #define VOCAB_MAX_FIELDS 32
-#define VOCAB_MAX_VALUES 63 /* codes 1..63 fit a 64-bit set */
+#define VOCAB_MAX_VALUES 63	    /* codes 1..63 fit a 64-bit set */
+#define VOCAB_MAX_STUDY_VALUES 15 /* study-level codes 1..15 fit a 16-bit set */
 
 enum vocab_type {
 	VOCAB_CATEGORICAL, /* EQUALS over a closed list of codes */

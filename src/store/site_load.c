@@ -38,8 +38,7 @@ static int64_t count_rows(struct loader *l, const char *sql)
 	return n;
 }
 
-static uint8_t code_index(struct loader *l, const struct vocab_field *f, sqlite3_stmt *st,
-			  int col)
+static uint8_t code_index(struct loader *l, const struct vocab_field *f, sqlite3_stmt *st, int col)
 {
 	const char *text = (const char *)sqlite3_column_text(st, col);
 	int len = sqlite3_column_bytes(st, col);
@@ -59,7 +58,7 @@ static uint8_t code_index(struct loader *l, const struct vocab_field *f, sqlite3
 /* "SELECT <first>, <the columns of fields at level> FROM <table> ORDER BY id",
  * with column names only from site_store_column()'s fixed table. */
 static char *select_sql(const struct vocab *v, enum vocab_level level, const char *first,
-			const char *table, size_t *fields, size_t *n_fields)
+                        const char *table, size_t *fields, size_t *n_fields)
 {
 	struct buf sql = BUF_INIT;
 
@@ -112,8 +111,8 @@ static int collection_index(const struct site_data *d, const char *id)
 static int load_subjects(struct loader *l)
 {
 	size_t fields[VOCAB_MAX_FIELDS], n_fields, i = 0;
-	char *sql = select_sql(l->v, VOCAB_SUBJECT, "id, collection_id", "subjects", fields,
-			       &n_fields);
+	char *sql =
+	    select_sql(l->v, VOCAB_SUBJECT, "id, collection_id", "subjects", fields, &n_fields);
 	sqlite3_stmt *st;
 	int rc = -1;
 
@@ -124,7 +123,7 @@ static int load_subjects(struct loader *l)
 
 		if (c < 0) {
 			snprintf(l->err, l->errlen, "subject %lld: unknown collection",
-				 (long long)sqlite3_column_int64(st, 0));
+			         (long long)sqlite3_column_int64(st, 0));
 			goto out;
 		}
 		l->subject_ids[i] = sqlite3_column_int64(st, 0);
@@ -186,14 +185,14 @@ static int load_studies(struct loader *l)
 
 		if (s < 0) {
 			snprintf(l->err, l->errlen, "a study belongs to unknown subject %lld",
-				 (long long)sqlite3_column_int64(st, 0));
+			         (long long)sqlite3_column_int64(st, 0));
 			goto out;
 		}
 		owner[n] = (uint32_t)s;
 		d->study_first[s + 1]++;
 		for (size_t k = 0; k < n_fields; k++)
 			codes[n * VOCAB_MAX_FIELDS + k] =
-				code_index(l, &l->v->fields[fields[k]], st, (int)k + 1);
+			    code_index(l, &l->v->fields[fields[k]], st, (int)k + 1);
 		n++;
 	}
 	if (n != d->n_studies)
@@ -220,7 +219,7 @@ out:
 }
 
 struct site_data *site_store_load(struct site_store *s, const struct vocab *v, char *err,
-				  size_t errlen)
+                                  size_t errlen)
 {
 	struct loader l = { .db = site_store_db(s), .v = v, .err = err, .errlen = errlen };
 	int64_t n_subjects, n_studies, n_collections;
@@ -235,7 +234,7 @@ struct site_data *site_store_load(struct site_store *s, const struct vocab *v, c
 	}
 	if (n_collections > SITE_MAX_COLLECTIONS || n_studies > UINT32_MAX) {
 		snprintf(err, errlen, "site too large (%lld collections, %lld studies)",
-			 (long long)n_collections, (long long)n_studies);
+		         (long long)n_collections, (long long)n_studies);
 		return NULL;
 	}
 	l.d = site_data_new(v, (size_t)n_subjects, (size_t)n_studies, (size_t)n_collections);
@@ -243,13 +242,13 @@ struct site_data *site_store_load(struct site_store *s, const struct vocab *v, c
 	if (load_collections(&l) != 0 || load_subjects(&l) != 0 || load_studies(&l) != 0) {
 		if (err[0] == '\0')
 			snprintf(err, errlen, "cannot read the site store: %s",
-				 sqlite3_errmsg(l.db));
+			         sqlite3_errmsg(l.db));
 		site_data_free(&l.d);
 	} else {
-		site_data_fill_bins(l.d);
+		site_data_prepare(l.d);
 		if (l.unknown_codes > 0)
 			log_warn("%zu values not in the vocabulary read as not recorded",
-				 l.unknown_codes);
+			         l.unknown_codes);
 	}
 	free(l.subject_ids);
 	return l.d;

@@ -18,7 +18,7 @@ struct sql {
 	struct bind {
 		const char *str; /* borrowed; NULL for a number */
 		double num;
-	} *binds;
+	} * binds;
 	size_t n_binds;
 };
 
@@ -46,7 +46,7 @@ static void sql_free(struct sql *q)
 static void put_column(struct sql *q, const struct vocab_field *f)
 {
 	buf_printf(&q->text, "%s.%s", f->level == VOCAB_STUDY ? "t" : "s",
-		   site_store_column(f->alias));
+	           site_store_column(f->alias));
 }
 
 static void put_leaf(struct sql *q, const struct vocab_field *f, const struct query_leaf *l)
@@ -71,23 +71,23 @@ static void put_leaf(struct sql *q, const struct vocab_field *f, const struct qu
 		}
 		buf_putc(&q->text, ')');
 	} else if (numeric && l->vtype == QUERY_VALUE_NUMBER &&
-		   (l->op == QUERY_LOWER_THAN || l->op == QUERY_GREATER_THAN ||
-		    l->op == QUERY_EQUALS || l->op == QUERY_NOT_EQUALS)) {
+	           (l->op == QUERY_LOWER_THAN || l->op == QUERY_GREATER_THAN ||
+	            l->op == QUERY_EQUALS || l->op == QUERY_NOT_EQUALS)) {
 		static const char *ops[] = { [QUERY_LOWER_THAN] = " < ",
-					     [QUERY_GREATER_THAN] = " > ",
-					     [QUERY_EQUALS] = " = ",
-					     [QUERY_NOT_EQUALS] = " <> " };
+			                     [QUERY_GREATER_THAN] = " > ",
+			                     [QUERY_EQUALS] = " = ",
+			                     [QUERY_NOT_EQUALS] = " <> " };
 
 		put_column(q, f);
 		buf_puts(&q->text, ops[l->op]);
 		bind_num(q, l->num);
 	} else if (!numeric && l->vtype == QUERY_VALUE_STRING &&
-		   (l->op == QUERY_EQUALS || l->op == QUERY_NOT_EQUALS)) {
+	           (l->op == QUERY_EQUALS || l->op == QUERY_NOT_EQUALS)) {
 		put_column(q, f);
 		buf_puts(&q->text, l->op == QUERY_EQUALS ? " = " : " <> ");
 		bind_str(q, l->str);
 	} else if (!numeric && l->op == QUERY_IN && l->vtype == QUERY_VALUE_STRINGS &&
-		   l->n_strs > 0) {
+	           l->n_strs > 0) {
 		put_column(q, f);
 		buf_puts(&q->text, " IN (");
 		for (size_t i = 0; i < l->n_strs; i++) {
@@ -102,7 +102,7 @@ static void put_leaf(struct sql *q, const struct vocab_field *f, const struct qu
 }
 
 static void put_criterion(struct sql *q, const struct vocab_field *f,
-			  const struct query_criterion *c)
+                          const struct query_criterion *c)
 {
 	buf_putc(&q->text, '(');
 	if (c->n_leaves == 0)
@@ -117,7 +117,7 @@ static void put_criterion(struct sql *q, const struct vocab_field *f,
 
 /* The criteria of group g at one level, leaving out field skip (or -1). */
 static void put_level(struct sql *q, const struct vocab *v, const struct query_group *g,
-		      enum vocab_level level, int skip)
+                      enum vocab_level level, int skip)
 {
 	buf_puts(&q->text, "1");
 	for (size_t c = 0; c < g->n_criteria; c++) {
@@ -158,7 +158,7 @@ enum study_mode {
 /* OR over the groups of: subject criteria AND study criteria, leaving out
  * field skip (or -1). The empty query matches everything. */
 static void put_where(struct sql *q, const struct vocab *v, const struct query *qu, int skip,
-		      enum study_mode mode)
+                      enum study_mode mode)
 {
 	if (qu->n_groups == 0) {
 		buf_puts(&q->text, "1");
@@ -181,7 +181,7 @@ static void put_where(struct sql *q, const struct vocab *v, const struct query *
 			put_level(q, v, grp, VOCAB_STUDY, skip);
 		} else if (group_has_study(v, grp)) {
 			buf_puts(&q->text, " AND EXISTS (SELECT 1 FROM studies t WHERE "
-					   "t.subject_id = s.id AND ");
+			                   "t.subject_id = s.id AND ");
 			put_level(q, v, grp, VOCAB_STUDY, skip);
 			buf_putc(&q->text, ')');
 		}
@@ -192,7 +192,7 @@ static void put_where(struct sql *q, const struct vocab *v, const struct query *
 
 /* Runs q, calling row(ctx, statement) for each result row. */
 static int run(sqlite3 *db, struct sql *q, void (*row)(void *, sqlite3_stmt *), void *ctx,
-	       char *err, size_t errlen)
+               char *err, size_t errlen)
 {
 	sqlite3_stmt *st;
 	int rc;
@@ -275,7 +275,7 @@ static void put_bin_case(struct sql *q, const struct vocab_field *f)
 }
 
 static int stratum(sqlite3 *db, const struct vocab *v, const struct query *qu,
-		   const struct vocab_field *f, struct collect *c, char *err, size_t errlen)
+                   const struct vocab_field *f, struct collect *c, char *err, size_t errlen)
 {
 	struct sql q = { BUF_INIT, NULL, 0 };
 	int rc;
@@ -289,7 +289,7 @@ static int stratum(sqlite3 *db, const struct vocab *v, const struct query *qu,
 		put_column(&q, f);
 	if (f->level == VOCAB_STUDY) {
 		buf_puts(&q.text, " AS k, count(DISTINCT s.id) FROM subjects s"
-				  " JOIN studies t ON t.subject_id = s.id WHERE ");
+		                  " JOIN studies t ON t.subject_id = s.id WHERE ");
 		put_where(&q, v, qu, (int)f->index, STUDY_JOINED);
 	} else {
 		buf_puts(&q.text, " AS k, count(*) FROM subjects s WHERE ");
@@ -320,7 +320,7 @@ static char **collection_ids(sqlite3 *db, size_t *n)
 }
 
 struct count_result *sql_count_run(struct site_store *s, const struct vocab *v,
-				   const struct query *qu, char *err, size_t errlen)
+                                   const struct query *qu, char *err, size_t errlen)
 {
 	sqlite3 *db = site_store_db(s);
 	struct count_result *r = xcalloc(1, sizeof *r);
@@ -331,10 +331,10 @@ struct count_result *sql_count_run(struct site_store *s, const struct vocab *v,
 	c.ids = collection_ids(db, &r->n_collections);
 	r->collections = xcalloc(r->n_collections, sizeof *r->collections);
 	for (size_t f = 0; f < v->n_fields; f++)
-		r->strata[f] = xcalloc(v->fields[f].type == VOCAB_CATEGORICAL
-					       ? v->fields[f].n_values
-					       : v->fields[f].n_bins,
-				       sizeof *r->strata[f]);
+		r->strata[f] =
+		    xcalloc(v->fields[f].type == VOCAB_CATEGORICAL ? v->fields[f].n_values
+		                                                   : v->fields[f].n_bins,
+		            sizeof *r->strata[f]);
 
 	buf_puts(&q.text, "SELECT s.collection_id, count(*) FROM subjects s WHERE ");
 	put_where(&q, v, qu, -1, STUDY_EXISTS);
@@ -344,7 +344,7 @@ struct count_result *sql_count_run(struct site_store *s, const struct vocab *v,
 	sql_free(&q);
 	memset(&q, 0, sizeof q);
 	buf_puts(&q.text, "SELECT s.collection_id, count(*) FROM subjects s JOIN studies t ON "
-			  "t.subject_id = s.id WHERE ");
+	                  "t.subject_id = s.id WHERE ");
 	put_where(&q, v, qu, -1, STUDY_JOINED);
 	buf_puts(&q.text, " GROUP BY s.collection_id");
 	c.studies = true;

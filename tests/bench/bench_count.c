@@ -2,7 +2,8 @@
  * site. For a fixed set of queries of 1 to 6 criteria it prints the median
  * milliseconds per query with all stratifiers for both routes, side by side,
  * checks that both give identical exact counts, and prints memory per
- * subject. Usage: bench_count SITE.db [ENGINE_RUNS [SQL_RUNS]] */
+ * subject. Usage: bench_count SITE.db [ENGINE_RUNS [SQL_RUNS]]; SQL_RUNS 0 times
+ * the engine alone (for profiling). */
 #include "config.h"
 
 #include <stdio.h>
@@ -86,6 +87,7 @@ int main(int argc, char **argv)
 {
 	const char *src = getenv("ECII_SRCDIR");
 	int engine_runs = argc > 2 ? atoi(argv[2]) : 21, sql_runs = argc > 3 ? atoi(argv[3]) : 3;
+	size_t times_len = (size_t)(engine_runs > sql_runs ? engine_runs : sql_runs);
 	double engine_med[N_QUERIES], sql_med[N_QUERIES], speedup[N_QUERIES], t0, load_ms;
 	char path[4096], err[512];
 	struct vocab *v;
@@ -94,7 +96,8 @@ int main(int argc, char **argv)
 	struct rusage ru;
 	int failures = 0;
 
-	if (argc < 2 || engine_runs < 1 || sql_runs < 1) {
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2 || engine_runs < 1 || sql_runs < 0) {
 		fprintf(stderr, "usage: bench_count SITE.db [ENGINE_RUNS [SQL_RUNS]]\n");
 		return 2;
 	}
@@ -123,8 +126,7 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_QUERIES; i++) {
 		struct query_error qerr;
 		struct query *q = query_parse_text(v, queries[i], &qerr);
-		double *times = calloc((size_t)(engine_runs > sql_runs ? engine_runs : sql_runs),
-				       sizeof *times);
+		double *times = calloc(times_len, sizeof *times);
 		struct count_result *engine = NULL, *sql = NULL;
 		bool ok;
 
@@ -140,6 +142,15 @@ int main(int argc, char **argv)
 			times[r] = now_ms() - t0;
 		}
 		engine_med[i] = median(times, (size_t)engine_runs);
+		if (sql_runs == 0) {
+			printf("%-3zu %-4zu %12.2f %12s %9s %9s  %s\n", i + 1, criteria_of(q),
+			       engine_med[i], "-", "-", "-", queries[i]);
+			count_result_free(&engine);
+			query_free(&q);
+			free(times);
+			speedup[i] = sql_med[i] = 0;
+			continue;
+		}
 		for (int r = 0; r < sql_runs; r++) {
 			count_result_free(&sql);
 			t0 = now_ms();

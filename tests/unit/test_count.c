@@ -101,7 +101,7 @@ static struct site_data *make_site(void)
 		}
 	}
 	d->study_first[n] = (uint32_t)j;
-	site_data_fill_bins(d);
+	site_data_prepare(d);
 	return d;
 }
 
