@@ -20,9 +20,10 @@
 
 #define COUNT_BLOCK 1024
 
+/* A closed interval [lo, hi]; open ends are moved to the next double in,
+ * which is exact, so each test is two comparisons and no branch. */
 struct interval {
 	double lo, hi;
-	bool lo_open, hi_open;
 };
 
 /* A numeric criterion: passes if the value lies in any interval. */
@@ -35,6 +36,7 @@ struct field_test {
 	size_t field;
 	bool categorical;
 	uint8_t accept[256]; /* categorical: AND over the field's criteria */
+	uint32_t fail[256];  /* categorical: the field's bit for codes not accepted */
 	struct num_criterion *crit;
 	size_t n_crit;
 };
@@ -58,7 +60,8 @@ struct plan {
 static void add_interval(struct num_criterion *c, double lo, bool lo_open, double hi, bool hi_open)
 {
 	c->iv = xreallocarray(c->iv, c->n + 1, sizeof *c->iv);
-	c->iv[c->n++] = (struct interval){ lo, hi, lo_open, hi_open };
+	c->iv[c->n++] = (struct interval){ lo_open ? nextafter(lo, INFINITY) : lo,
+					   hi_open ? nextafter(hi, -INFINITY) : hi };
 }
 
 static void compile_numeric_leaf(struct num_criterion *c, const struct query_leaf *l)
@@ -178,6 +181,12 @@ static void compile_group(const struct vocab *v, const struct query_group *qg,
 			t->crit[t->n_crit++] = nc;
 		}
 	}
+	for (size_t t = 0; t < g->n_tests; t++) {
+		struct field_test *ft = &g->tests[t];
+
+		for (size_t k = 0; ft->categorical && k < 256; k++)
+			ft->fail[k] = ft->accept[k] ? 0 : 1u << ft->field;
+	}
 }
 
 static void plan_free(struct plan *p)
@@ -218,8 +227,7 @@ static bool in_intervals(const struct num_criterion *c, double x)
 	for (size_t i = 0; i < c->n; i++) {
 		const struct interval *iv = &c->iv[i];
 
-		if ((iv->lo_open ? x > iv->lo : x >= iv->lo) &&
-		    (iv->hi_open ? x < iv->hi : x <= iv->hi))
+		if (x >= iv->lo && x <= iv->hi)
 			return true;
 	}
 	return false;
@@ -235,7 +243,7 @@ static void run_test(const struct site_data *d, const struct field_test *t, size
 		const uint8_t *col = d->cat[t->field] + row0;
 
 		for (size_t i = 0; i < n; i++)
-			mask[i] |= t->accept[col[i]] ? 0 : bit;
+			mask[i] |= t->fail[col[i]];
 		return;
 	}
 	for (size_t c = 0; c < t->n_crit; c++) {
@@ -247,10 +255,9 @@ static void run_test(const struct site_data *d, const struct field_test *t, size
 
 			for (size_t i = 0; i < n; i++) {
 				double x = col[i];
-				bool ok = (iv.lo_open ? x > iv.lo : x >= iv.lo) &&
-					  (iv.hi_open ? x < iv.hi : x <= iv.hi);
+				uint32_t ok = (x >= iv.lo) & (x <= iv.hi);
 
-				mask[i] |= ok ? 0 : bit;
+				mask[i] |= bit & (ok - 1);
 			}
 		} else {
 			for (size_t i = 0; i < n; i++)
@@ -284,6 +291,7 @@ struct scan {
 	const uint8_t *study_col[VOCAB_MAX_FIELDS];
 	const uint8_t *field_col[VOCAB_MAX_FIELDS];
 	int study_ordinal[VOCAB_MAX_FIELDS]; /* -1 for subject-level fields */
+	uint32_t study_clear[VOCAB_MAX_FIELDS]; /* by study ordinal: all bits but its own */
 	/* Four histograms per field, summed at the end: consecutive subjects
 	 * often share a value, and one counter would serialise their updates. */
 	uint64_t (*hist)[4][256];
@@ -337,19 +345,21 @@ static uint32_t judge_simple(const struct scan *s, size_t b, bool *full)
 }
 
 /* Subject i in general: groups that test studies need a qualifying study,
- * and decide which study codes count for each study-level stratifier. */
+ * and decide which study codes count for each study-level stratifier. With
+ * one group, *n_match is set to the number of matching studies. */
 static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, uint16_t *sets,
-			      bool *full)
+			      bool *full, uint64_t *n_match)
 {
 	const struct site_data *d = s->d;
 	const struct plan *p = s->p;
+	const uint32_t first = d->study_first[i], last = d->study_first[i + 1];
 	uint32_t pass = 0;
 
 	for (size_t g = 0; g < p->n_groups; g++) {
 		const struct group_plan *gp = &p->groups[g];
 		uint32_t sm = s->smask[g * COUNT_BLOCK + b], has1 = 0;
-		const uint32_t *stm = s->stmask + g * s->stcap;
-		bool any0 = gp->study_bits == 0;
+		const uint32_t *stm = s->stmask + g * s->stcap - st0;
+		uint64_t n0 = 0;
 
 		if (gp->never || (sm != 0 && !single_bit(sm)))
 			continue;
@@ -359,27 +369,35 @@ static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, ui
 				continue;
 			}
 			*full = true;
+			*n_match = last - first;
 			for (size_t k = 0; k < p->n_study_fields; k++)
 				sets[k] |= d->study_set[p->study_fields[k]][i];
 			continue;
 		}
-		for (uint32_t j = d->study_first[i]; j < d->study_first[i + 1]; j++) {
-			uint32_t m = stm[j - st0];
+		if (sm != 0) {
+			/* Only whether a study passes matters: this subject counts for
+			 * sm's stratifier alone. */
+			for (uint32_t j = first; j < last && n0 == 0; j++)
+				n0 += stm[j] == 0;
+		} else {
+			for (uint32_t j = first; j < last; j++) {
+				uint32_t m = stm[j];
+				uint32_t one = (uint32_t)-(uint32_t)((m & (m - 1)) == 0);
 
-			if (m == 0)
-				any0 = true;
-			else if (single_bit(m))
-				has1 |= m;
-			if (sm != 0)
-				continue;
-			for (size_t k = 0; k < p->n_study_fields; k++)
-				if ((m & ~(1u << p->study_fields[k])) == 0)
-					sets[k] |= (uint16_t)(1u << s->study_col[k][j]);
+				n0 += m == 0;
+				has1 |= m & one;
+				for (size_t k = 0; k < p->n_study_fields; k++) {
+					uint32_t keep = (m & s->study_clear[k]) == 0;
+
+					sets[k] |= (uint16_t)(keep << s->study_col[k][j]);
+				}
+			}
 		}
 		if (sm == 0) {
-			*full = *full || any0;
+			*full = *full || n0 > 0;
+			*n_match = n0;
 			pass |= has1;
-		} else if (any0) {
+		} else if (n0 > 0) {
 			pass |= sm;
 		}
 	}
@@ -394,7 +412,7 @@ static void select_subjects(struct scan *s, size_t row0, size_t n, size_t st0)
 	s->n_full = s->n_near = 0;
 	for (size_t b = 0; b < n; b++) {
 		size_t i = row0 + b;
-		uint16_t sets[VOCAB_MAX_FIELDS] = { 0 };
+		uint16_t sets[VOCAB_MAX_FIELDS];
 		bool full = false, alive = false;
 		uint32_t pass;
 
@@ -405,15 +423,20 @@ static void select_subjects(struct scan *s, size_t row0, size_t n, size_t st0)
 		}
 		if (!alive)
 			continue;
-		pass = s->study_criteria ? judge_studies(s, b, i, st0, sets, &full)
+		for (size_t f = 0; f < p->n_study_fields; f++)
+			sets[f] = 0;
+		uint64_t n_match = d->study_first[i + 1] - d->study_first[i];
+
+		pass = s->study_criteria ? judge_studies(s, b, i, st0, sets, &full, &n_match)
 					 : judge_simple(s, b, &full);
 		if (full) {
 			struct count_collection *c = &s->r->collections[d->subject_collection[i]];
 			size_t k = s->n_full++;
 
 			c->subjects++;
-			c->studies += s->study_criteria ? matching_studies(s, b, i, st0)
-							: d->study_first[i + 1] - d->study_first[i];
+			c->studies += s->study_criteria && p->n_groups > 1
+					      ? matching_studies(s, b, i, st0)
+					      : n_match;
 			s->full[k] = (uint32_t)i;
 			for (size_t f = 0; f < p->n_study_fields; f++)
 				s->full_sets[f][k] = s->study_criteria
@@ -546,8 +569,10 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 		s->study_ordinal[f] = -1;
 		s->field_col[f] = site_data_strata_column(d, f);
 	}
-	for (size_t k = 0; k < p.n_study_fields; k++)
+	for (size_t k = 0; k < p.n_study_fields; k++) {
 		s->study_ordinal[p.study_fields[k]] = (int)k;
+		s->study_clear[k] = ~(1u << p.study_fields[k]);
+	}
 	s->hist = xcalloc(VOCAB_MAX_FIELDS, sizeof *s->hist);
 	s->smask = xreallocarray(NULL, p.n_groups * COUNT_BLOCK, sizeof *s->smask);
 	for (size_t row0 = 0; row0 < d->n_subjects; row0 += COUNT_BLOCK) {
