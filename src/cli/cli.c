@@ -51,25 +51,25 @@ static const struct command commands[] = {
 };
 
 static const char main_usage[] =
-	"usage: ecii [--data DIR] [--log FILE] COMMAND [ARGS]\n"
-	"       ecii --help | --version\n"
-	"A terminal cohort explorer for the federated cancer imaging network.\n"
-	"With no hub configured, ecii answers from the bundled synthetic demo federation.\n"
-	"\n"
-	"Commands:\n"
-	"  count QUERY        subjects and studies per site and collection\n"
-	"  catalogue          list the collections\n"
-	"  show COLLECTION    one collection's catalogue entry\n"
-	"  query parse|print|hash   convert and hash cohort definitions\n"
-	"  help [COMMAND]     this text, or a command's\n"
-	"\n"
-	"Options:\n"
-	"  --data DIR   read the vocabulary and demo federation from DIR\n"
-	"               (DIR/criteria.json, DIR/demo/); also ECII_DATA\n"
-	"  --log FILE   write a debug log to FILE; also ECII_LOG\n"
-	"\n"
-	"Exit status: 0 success, 1 the work could not be done, 2 bad usage or query.\n"
-	"See ecii(1).\n";
+    "usage: ecii [--data DIR] [--log FILE] COMMAND [ARGS]\n"
+    "       ecii --help | --version\n"
+    "A terminal cohort explorer for the federated cancer imaging network.\n"
+    "With no hub configured, ecii answers from the bundled synthetic demo federation.\n"
+    "\n"
+    "Commands:\n"
+    "  count QUERY        subjects and studies per site and collection\n"
+    "  catalogue          list the collections\n"
+    "  show COLLECTION    one collection's catalogue entry\n"
+    "  query parse|print|hash   convert and hash cohort definitions\n"
+    "  help [COMMAND]     this text, or a command's\n"
+    "\n"
+    "Options:\n"
+    "  --data DIR   read the vocabulary and demo federation from DIR\n"
+    "               (DIR/criteria.json, DIR/demo/); also ECII_DATA\n"
+    "  --log FILE   write a debug log to FILE; also ECII_LOG\n"
+    "\n"
+    "Exit status: 0 success, 1 the work could not be done, 2 bad usage or query.\n"
+    "See ecii(1).\n";
 
 void cli_usage(const char *command, FILE *out)
 {

@@ -19,8 +19,8 @@ enum {
 
 struct cli {
 	const char *data; /* --data DIR, or NULL */
-	bool utf8;	  /* the locale can show UTF-8 */
-	size_t width;	  /* terminal columns when stdout is a terminal, else 0 */
+	bool utf8;        /* the locale can show UTF-8 */
+	size_t width;     /* terminal columns when stdout is a terminal, else 0 */
 };
 
 /* Runs ecii with its command line; returns the exit status. */

@@ -51,8 +51,8 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *headers[] = { "ID",	    "NAME",	  "PROVIDER", "SUBJECTS",
-					 "STUDIES", "MODALITIES", "ACCESS" };
+	static const char *headers[] = { "ID",      "NAME",       "PROVIDER", "SUBJECTS",
+		                         "STUDIES", "MODALITIES", "ACCESS" };
 	const char *search = NULL;
 	bool json = false;
 	struct local_fed *fed;
@@ -76,7 +76,7 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 	}
 	if (optind < argc) {
 		cli_error(CLI_USAGE, "catalogue: unexpected argument '%s' (use --search TEXT)",
-			  argv[optind]);
+		          argv[optind]);
 		return CLI_USAGE;
 	}
 	if ((fed = open_fed(cli)) == NULL)
@@ -87,7 +87,7 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 			json_array_append(shown, item);
 	if (json) {
 		json_t *doc = json_pack("{s:I, s:O}", "total", (json_int_t)json_array_size(shown),
-					"items", shown);
+		                        "items", shown);
 
 		print_json(doc);
 		json_decref(doc);
@@ -106,13 +106,15 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 		char *mods_raw = catalogue_item_join(item, "imaging_modality", ", ");
 		char *mods = sanitize_text(mods_raw);
 		char *access = sanitize_text(catalogue_item_str(item, "image_access_type"));
-		const char *row[] = { id,
-				      name,
-				      prov,
-				      count_cell(item, "number_of_subjects", subjects, sizeof subjects),
-				      count_cell(item, "number_of_studies", studies, sizeof studies),
-				      mods,
-				      access };
+		const char *row[] = {
+			id,
+			name,
+			prov,
+			count_cell(item, "number_of_subjects", subjects, sizeof subjects),
+			count_cell(item, "number_of_studies", studies, sizeof studies),
+			mods,
+			access
+		};
 
 		table_add_row(t, row);
 		free(id);
@@ -186,14 +188,14 @@ static void print_item(const struct cli *cli, json_t *item)
 	field_line("Name", catalogue_item_str(item, "name"));
 	field_line("Acronym", catalogue_item_str(item, "acronym"));
 	s = xasprintf("%s (%s), %s", catalogue_item_str2(item, "provider", "name"),
-		      catalogue_item_str2(item, "provider", "id"),
-		      catalogue_item_str2(item, "provider", "country"));
+	              catalogue_item_str2(item, "provider", "id"),
+	              catalogue_item_str2(item, "provider", "country"));
 	field_line("Provider", s);
 	free(s);
 	s = xasprintf("%s subjects, %s studies, %s series",
-		      count_cell(item, "number_of_subjects", a, sizeof a),
-		      count_cell(item, "number_of_studies", b, sizeof b),
-		      count_cell(item, "number_of_series", c, sizeof c));
+	              count_cell(item, "number_of_subjects", a, sizeof a),
+	              count_cell(item, "number_of_studies", b, sizeof b),
+	              count_cell(item, "number_of_series", c, sizeof c));
 	field_line("Size", s);
 	free(s);
 	list_line(item, "Condition", "condition");
@@ -210,7 +212,7 @@ static void print_item(const struct cli *cli, json_t *item)
 		field_line("Image years", json_string_value(years));
 	} else if (json_is_object(years)) {
 		s = xasprintf("%g to %g", json_number_value(json_object_get(years, "min")),
-			      json_number_value(json_object_get(years, "max")));
+		              json_number_value(json_object_get(years, "max")));
 		field_line("Image years", s);
 		free(s);
 	}
@@ -218,7 +220,7 @@ static void print_item(const struct cli *cli, json_t *item)
 	field_line("Intended purpose", catalogue_item_str(item, "intended_purpose"));
 	field_line("Terms of use", catalogue_item_str(item, "terms_of_use"));
 	s = xasprintf("%s <%s>", catalogue_item_str2(item, "contact", "name"),
-		      catalogue_item_str2(item, "contact", "email"));
+	              catalogue_item_str2(item, "contact", "email"));
 	field_line("Contact", s);
 	free(s);
 	field_line("Version", catalogue_item_str(item, "version"));

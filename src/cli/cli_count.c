@@ -36,9 +36,9 @@ struct site_result {
 static int parse_opts(int argc, char **argv, struct count_opts *o)
 {
 	static const struct option options[] = {
-		{ "by", required_argument, NULL, 'b' },	 { "sites", required_argument, NULL, 's' },
-		{ "json", no_argument, NULL, 'j' },	 { "exact", no_argument, NULL, 'e' },
-		{ "help", no_argument, NULL, 'h' },	 { NULL, 0, NULL, 0 },
+		{ "by", required_argument, NULL, 'b' }, { "sites", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },     { "exact", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },     { NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -62,15 +62,15 @@ static int parse_opts(int argc, char **argv, struct count_opts *o)
 			return -2;
 		default:
 			cli_error(CLI_USAGE,
-				  "count: unknown option '%s' (a query that starts with '-' goes "
-				  "after '--')",
-				  argv[optind - 1]);
+			          "count: unknown option '%s' (a query that starts with '-' goes "
+			          "after '--')",
+			          argv[optind - 1]);
 			return -1;
 		}
 	}
 	if (argc - optind != 1) {
-		cli_error(CLI_USAGE, "count: %s", argc - optind == 0 ? "no query given"
-								     : "give the query as one argument");
+		cli_error(CLI_USAGE, "count: %s",
+		          argc - optind == 0 ? "no query given" : "give the query as one argument");
 		cli_usage("count", stderr);
 		return -1;
 	}
@@ -99,8 +99,8 @@ static struct site_result *select_sites(struct local_fed *fed, const char *list,
 			char *known = xstrdup("");
 
 			for (size_t i = 0; i < fed->n_sites; i++) {
-				char *next = xasprintf("%s%s%s", known, i > 0 ? ", " : "",
-						       fed->sites[i].id);
+				char *next =
+				    xasprintf("%s%s%s", known, i > 0 ? ", " : "", fed->sites[i].id);
 
 				free(known);
 				known = next;
@@ -121,7 +121,7 @@ static struct site_result *select_sites(struct local_fed *fed, const char *list,
 }
 
 static void ask_sites(struct local_fed *fed, struct site_result *res, size_t n,
-		      const struct query *q, bool exact)
+                      const struct query *q, bool exact)
 {
 	char err[512];
 
@@ -145,7 +145,7 @@ static void ask_sites(struct local_fed *fed, struct site_result *res, size_t n,
 
 /* A reported count with its privacy mark. */
 static const char *mark(const struct cli *cli, const struct site_answer *a, uint64_t n,
-			bool suppressed, char *buf, size_t size)
+                        bool suppressed, char *buf, size_t size)
 {
 	char num[32];
 
@@ -177,15 +177,15 @@ static void print_legend(const struct cli *cli, struct site_result *res, size_t 
 	if (noisy)
 		printf("%s noisy count, rounded to %d (Laplace noise, epsilon %g); <%d fewer than "
 		       "%d, hidden.\n",
-		       cli->utf8 ? "\xe2\x89\x88" : "~", rule.rounding, rule.epsilon, rule.threshold,
-		       rule.threshold);
+		       cli->utf8 ? "\xe2\x89\x88" : "~", rule.rounding, rule.epsilon,
+		       rule.threshold, rule.threshold);
 	if (exact)
 		printf("Exact counts, for the site operator only: do not pass them on.\n");
 	printf("Totals add up the collections; a subject may be counted in more than one.\n");
 }
 
 static void print_table(const struct cli *cli, struct local_fed *fed, struct site_result *res,
-			size_t n)
+                        size_t n)
 {
 	static const char *headers[] = { "SITE", "COLLECTION", "NAME", "SUBJECTS", "STUDIES" };
 	struct table *t = table_new(5, headers);
@@ -213,7 +213,9 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 			struct answer_collection *ac = &r->answer.collections[c];
 			char *cid = sanitize_text(ac->id), *cname = sanitize_text(ac->name);
 			const char *row[] = {
-				c == 0 ? r->site->id : "", cid, cname,
+				c == 0 ? r->site->id : "",
+				cid,
+				cname,
 				mark(cli, &r->answer, ac->subjects, ac->suppressed, a, sizeof a),
 				mark(cli, &r->answer, ac->studies, false, b, sizeof b),
 			};
@@ -225,7 +227,9 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 		{
 			char *label = xasprintf("%s, all", name);
 			const char *row[] = {
-				r->answer.n_collections == 0 ? r->site->id : "", "", label,
+				r->answer.n_collections == 0 ? r->site->id : "",
+				"",
+				label,
 				mark(cli, &r->answer, r->answer.subjects, false, a, sizeof a),
 				mark(cli, &r->answer, r->answer.studies, false, b, sizeof b),
 			};
@@ -241,8 +245,9 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 	table_add_rule(t);
 	{
 		struct site_answer total = { .exact = all_exact };
-		const char *row[] = { "TOTAL", "", "", mark(cli, &total, subjects, false, a, sizeof a),
-				      mark(cli, &total, studies, false, b, sizeof b) };
+		const char *row[] = { "TOTAL", "", "",
+			              mark(cli, &total, subjects, false, a, sizeof a),
+			              mark(cli, &total, studies, false, b, sizeof b) };
 
 		table_add_row(t, row);
 	}
@@ -252,7 +257,7 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 }
 
 static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
-			     struct site_result *res, size_t n)
+                             struct site_result *res, size_t n)
 {
 	size_t cols = n + 2, cells = f->type == VOCAB_CATEGORICAL ? f->n_values : f->n_bins;
 	const char **headers = xcalloc(cols, sizeof *headers);
@@ -270,16 +275,17 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 		bufs[c] = xmalloc(48);
 	}
 	for (size_t k = 0; k < cells; k++) {
-		const char *code = f->type == VOCAB_CATEGORICAL ? f->values[k].code : f->bins[k].label;
+		const char *code =
+		    f->type == VOCAB_CATEGORICAL ? f->values[k].code : f->bins[k].label;
 		struct site_answer total = { .exact = true };
 		uint64_t sum = 0;
 
 		row[0] = f->type == VOCAB_CATEGORICAL ? f->values[k].label : f->bins[k].label;
 		for (size_t i = 0; i < n; i++) {
 			const struct answer_stratum *st =
-				res[i].payload != NULL
-					? site_answer_stratum(&res[i].answer, f->stratifier_key)
-					: NULL;
+			    res[i].payload != NULL
+			        ? site_answer_stratum(&res[i].answer, f->stratifier_key)
+			        : NULL;
 			uint64_t v = 0;
 
 			for (size_t j = 0; st != NULL && j < st->n; j++)
@@ -287,9 +293,9 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 					v = st->counts[j];
 			sum += v;
 			total.exact = total.exact && res[i].answer.exact;
-			row[i + 1] = res[i].payload == NULL ? "failed"
-							    : mark(cli, &res[i].answer, v, false,
-								   bufs[i + 1], 48);
+			row[i + 1] = res[i].payload == NULL
+			                 ? "failed"
+			                 : mark(cli, &res[i].answer, v, false, bufs[i + 1], 48);
 		}
 		row[cols - 1] = mark(cli, &total, sum, false, bufs[cols - 1], 48);
 		/* Bins nobody falls in are noise; every value of a list is shown. */
@@ -308,7 +314,7 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 }
 
 static void print_json(struct local_fed *fed, const struct query *q, const char *text,
-		       struct site_result *res, size_t n)
+                       struct site_result *res, size_t n)
 {
 	json_t *out = json_object(), *sites = json_array();
 	uint64_t subjects = 0, studies = 0;
@@ -316,12 +322,14 @@ static void print_json(struct local_fed *fed, const struct query *q, const char 
 	char *dump;
 
 	query_hash(fed->vocab, q, hash);
-	json_object_set_new(out, "query", json_pack("{s:s, s:o, s:s}", "text", text, "ast",
-						    query_to_json(q), "hash", hash));
+	json_object_set_new(
+	    out, "query",
+	    json_pack("{s:s, s:o, s:s}", "text", text, "ast", query_to_json(q), "hash", hash));
 	json_object_set_new(out, "mode", json_string("local"));
 	json_object_set_new(out, "synthetic", json_boolean(fed->synthetic));
 	for (size_t i = 0; i < n; i++) {
-		json_t *site = json_pack("{s:s, s:s}", "site", res[i].site->id, "name", res[i].name);
+		json_t *site =
+		    json_pack("{s:s, s:s}", "site", res[i].site->id, "name", res[i].name);
 
 		if (res[i].payload != NULL) {
 			json_object_set_new(site, "status", json_string("succeeded"));
@@ -335,8 +343,9 @@ static void print_json(struct local_fed *fed, const struct query *q, const char 
 		json_array_append_new(sites, site);
 	}
 	json_object_set_new(out, "sites", sites);
-	json_object_set_new(out, "totals", json_pack("{s:I, s:I}", "subjects", (json_int_t)subjects,
-						     "studies", (json_int_t)studies));
+	json_object_set_new(out, "totals",
+	                    json_pack("{s:I, s:I}", "subjects", (json_int_t)subjects, "studies",
+	                              (json_int_t)studies));
 	dump = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	puts(dump);
 	free(dump);
@@ -364,14 +373,15 @@ int cli_count(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	status = CLI_USAGE;
-	if ((text = cli_read_arg(o.query)) == NULL || (q = cli_parse_query(fed->vocab, text)) == NULL)
+	if ((text = cli_read_arg(o.query)) == NULL ||
+	    (q = cli_parse_query(fed->vocab, text)) == NULL)
 		goto out;
 	if (o.by != NULL && (by = vocab_field_find(fed->vocab, o.by)) == NULL) {
 		const char *hint = vocab_suggest(fed->vocab, NULL, o.by);
 
 		cli_error(CLI_USAGE, "count: unknown field '%s' for --by%s%s%s", o.by,
-			  hint != NULL ? " (did you mean '" : "", hint != NULL ? hint : "",
-			  hint != NULL ? "'?)" : "");
+		          hint != NULL ? " (did you mean '" : "", hint != NULL ? hint : "",
+		          hint != NULL ? "'?)" : "");
 		goto out;
 	}
 	if ((res = select_sites(fed, o.sites, &n)) == NULL)

@@ -46,7 +46,8 @@ int cli_query(struct cli *cli, int argc, char **argv)
 		return CLI_OK;
 	}
 	if (verb == NULL ||
-	    (strcmp(verb, "parse") != 0 && strcmp(verb, "print") != 0 && strcmp(verb, "hash") != 0) ||
+	    (strcmp(verb, "parse") != 0 && strcmp(verb, "print") != 0 &&
+	     strcmp(verb, "hash") != 0) ||
 	    argc > 3) {
 		cli_error(CLI_USAGE, "query: expected parse, print or hash and at most one input");
 		cli_usage("query", stderr);

@@ -49,7 +49,7 @@ int datadir_find(const char *override, struct datadir *dd, char *err, size_t err
 	}
 	if (!exists(dd->criteria)) {
 		snprintf(err, errlen, "no criteria vocabulary at %s (set ECII_DATA or --data)",
-			 dd->criteria);
+		         dd->criteria);
 		datadir_clear(dd);
 		return -1;
 	}

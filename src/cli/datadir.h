@@ -8,7 +8,7 @@
 
 struct datadir {
 	char *criteria; /* path of criteria.json */
-	char *demo;	/* directory with catalogue.db and site-*.db */
+	char *demo;     /* directory with catalogue.db and site-*.db */
 };
 
 /* Fills dd (paths new) from override (the --data option; may be NULL).

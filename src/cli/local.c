@@ -24,7 +24,7 @@ static int list_sites(struct local_fed *fed, const char *dir, char *err, size_t 
 
 	if (d == NULL) {
 		snprintf(err, errlen, "cannot open the demo federation at %s: %s", dir,
-			 strerror(errno));
+		         strerror(errno));
 		return -1;
 	}
 	while ((e = readdir(d)) != NULL) {

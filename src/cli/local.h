@@ -14,15 +14,15 @@
 #include "node/site.h"
 
 struct local_site {
-	char *id;   /* from the file name site-<id>.db */
+	char *id; /* from the file name site-<id>.db */
 	char *path;
 	struct node_site *node; /* loaded by local_site_load */
 };
 
 struct local_fed {
 	struct vocab *vocab;
-	json_t *catalogue; /* §5 items in name order */
-	bool synthetic;	   /* the demo: say so wherever counts are shown */
+	json_t *catalogue;        /* §5 items in name order */
+	bool synthetic;           /* the demo: say so wherever counts are shown */
 	struct local_site *sites; /* in id order */
 	size_t n_sites;
 };

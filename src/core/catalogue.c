@@ -56,7 +56,8 @@ static bool contains_word(const char *hay, const char *word, size_t n)
 	for (size_t i = 0; i + n <= len; i++) {
 		size_t k = 0;
 
-		while (k < n && tolower((unsigned char)hay[i + k]) == tolower((unsigned char)word[k]))
+		while (k < n &&
+		       tolower((unsigned char)hay[i + k]) == tolower((unsigned char)word[k]))
 			k++;
 		if (k == n)
 			return true;

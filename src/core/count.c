@@ -61,7 +61,7 @@ static void add_interval(struct num_criterion *c, double lo, bool lo_open, doubl
 {
 	c->iv = xreallocarray(c->iv, c->n + 1, sizeof *c->iv);
 	c->iv[c->n++] = (struct interval){ lo_open ? nextafter(lo, INFINITY) : lo,
-					   hi_open ? nextafter(hi, -INFINITY) : hi };
+		                           hi_open ? nextafter(hi, -INFINITY) : hi };
 }
 
 static void compile_numeric_leaf(struct num_criterion *c, const struct query_leaf *l)
@@ -70,7 +70,7 @@ static void compile_numeric_leaf(struct num_criterion *c, const struct query_lea
 	case QUERY_BETWEEN:
 		if (l->vtype == QUERY_VALUE_RANGE)
 			add_interval(c, isnan(l->min) ? -INFINITY : l->min, false,
-				     isnan(l->max) ? INFINITY : l->max, false);
+			             isnan(l->max) ? INFINITY : l->max, false);
 		break;
 	case QUERY_LOWER_THAN:
 		if (l->vtype == QUERY_VALUE_NUMBER)
@@ -96,7 +96,7 @@ static void compile_numeric_leaf(struct num_criterion *c, const struct query_lea
 }
 
 static void accept_code(const struct vocab_field *f, uint8_t accept[256], const char *code,
-			bool negate)
+                        bool negate)
 {
 	int v = vocab_value_by_code(f, code);
 
@@ -109,7 +109,7 @@ static void accept_code(const struct vocab_field *f, uint8_t accept[256], const 
 }
 
 static void compile_categorical_leaf(const struct vocab_field *f, uint8_t accept[256],
-				     const struct query_leaf *l)
+                                     const struct query_leaf *l)
 {
 	if (l->op == QUERY_EQUALS && l->vtype == QUERY_VALUE_STRING)
 		accept_code(f, accept, l->str, false);
@@ -146,13 +146,13 @@ static void add_unsupported(struct count_result *r, const char *key)
 	for (size_t i = 0; i < r->n_unsupported; i++)
 		if (strcmp(r->unsupported[i], key) == 0)
 			return;
-	r->unsupported = xreallocarray(r->unsupported, r->n_unsupported + 1,
-				       sizeof *r->unsupported);
+	r->unsupported =
+	    xreallocarray(r->unsupported, r->n_unsupported + 1, sizeof *r->unsupported);
 	r->unsupported[r->n_unsupported++] = xstrdup(key);
 }
 
-static void compile_group(const struct vocab *v, const struct query_group *qg,
-			  struct group_plan *g, struct count_result *r)
+static void compile_group(const struct vocab *v, const struct query_group *qg, struct group_plan *g,
+                          struct count_result *r)
 {
 	for (size_t c = 0; c < qg->n_criteria; c++) {
 		const struct query_criterion *qc = &qg->criteria[c];
@@ -205,7 +205,7 @@ static void plan_free(struct plan *p)
 }
 
 static void plan_build(const struct vocab *v, const struct query *q, struct plan *p,
-		       struct count_result *r)
+                       struct count_result *r)
 {
 	memset(p, 0, sizeof *p);
 	for (size_t i = 0; i < v->n_fields; i++) {
@@ -234,8 +234,8 @@ static bool in_intervals(const struct num_criterion *c, double x)
 }
 
 /* Sets bit t->field in mask[i] for rows [row0, row0 + n) that fail. */
-static void run_test(const struct site_data *d, const struct field_test *t, size_t row0,
-		     size_t n, uint32_t *mask)
+static void run_test(const struct site_data *d, const struct field_test *t, size_t row0, size_t n,
+                     uint32_t *mask)
 {
 	uint32_t bit = 1u << t->field;
 
@@ -290,7 +290,7 @@ struct scan {
 	const uint8_t *subj_col[VOCAB_MAX_FIELDS];
 	const uint8_t *study_col[VOCAB_MAX_FIELDS];
 	const uint8_t *field_col[VOCAB_MAX_FIELDS];
-	int study_ordinal[VOCAB_MAX_FIELDS]; /* -1 for subject-level fields */
+	int study_ordinal[VOCAB_MAX_FIELDS];    /* -1 for subject-level fields */
 	uint32_t study_clear[VOCAB_MAX_FIELDS]; /* by study ordinal: all bits but its own */
 	/* Four histograms per field, summed at the end: consecutive subjects
 	 * often share a value, and one counter would serialise their updates. */
@@ -348,7 +348,7 @@ static uint32_t judge_simple(const struct scan *s, size_t b, bool *full)
  * and decide which study codes count for each study-level stratifier. With
  * one group, *n_match is set to the number of matching studies. */
 static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, uint16_t *sets,
-			      bool *full, uint64_t *n_match)
+                              bool *full, uint64_t *n_match)
 {
 	const struct site_data *d = s->d;
 	const struct plan *p = s->p;
@@ -382,7 +382,7 @@ static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, ui
 		} else {
 			for (uint32_t j = first; j < last; j++) {
 				uint32_t m = stm[j];
-				uint32_t one = (uint32_t)-(uint32_t)((m & (m - 1)) == 0);
+				uint32_t one = (uint32_t) - (uint32_t)((m & (m - 1)) == 0);
 
 				n0 += m == 0;
 				has1 |= m & one;
@@ -428,20 +428,20 @@ static void select_subjects(struct scan *s, size_t row0, size_t n, size_t st0)
 		uint64_t n_match = d->study_first[i + 1] - d->study_first[i];
 
 		pass = s->study_criteria ? judge_studies(s, b, i, st0, sets, &full, &n_match)
-					 : judge_simple(s, b, &full);
+		                         : judge_simple(s, b, &full);
 		if (full) {
 			struct count_collection *c = &s->r->collections[d->subject_collection[i]];
 			size_t k = s->n_full++;
 
 			c->subjects++;
 			c->studies += s->study_criteria && p->n_groups > 1
-					      ? matching_studies(s, b, i, st0)
-					      : n_match;
+			                  ? matching_studies(s, b, i, st0)
+			                  : n_match;
 			s->full[k] = (uint32_t)i;
 			for (size_t f = 0; f < p->n_study_fields; f++)
 				s->full_sets[f][k] = s->study_criteria
-							     ? sets[f]
-							     : d->study_set[p->study_fields[f]][i];
+				                         ? sets[f]
+				                         : d->study_set[p->study_fields[f]][i];
 		} else if (pass != 0) {
 			size_t k = s->n_near++;
 
@@ -538,12 +538,12 @@ static void collect_strata(const struct site_data *d, struct scan *s)
 
 	for (size_t f = 0; f < v->n_fields; f++) {
 		size_t cells = v->fields[f].type == VOCAB_CATEGORICAL ? v->fields[f].n_values
-								      : v->fields[f].n_bins;
+		                                                      : v->fields[f].n_bins;
 
 		s->r->strata[f] = xcalloc(cells, sizeof *s->r->strata[f]);
 		for (size_t k = 0; k < cells; k++)
 			s->r->strata[f][k] = s->hist[f][0][k + 1] + s->hist[f][1][k + 1] +
-					     s->hist[f][2][k + 1] + s->hist[f][3][k + 1];
+			                     s->hist[f][2][k + 1] + s->hist[f][3][k + 1];
 	}
 }
 

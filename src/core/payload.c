@@ -25,7 +25,7 @@ static json_t *find_item(json_t *items, const char *id)
 }
 
 static uint64_t protect(const struct payload_site *site, const char *stratum, uint64_t n,
-			bool *suppressed)
+                        bool *suppressed)
 {
 	if (site->exact) {
 		if (suppressed != NULL)
@@ -44,7 +44,7 @@ static void copy_member(json_t *to, const char *to_name, json_t *from, const cha
 }
 
 static json_t *build_collection(const struct payload_site *site, json_t *item, const char *id,
-				const struct count_collection *cc)
+                                const struct count_collection *cc)
 {
 	json_t *out = json_object();
 	char stratum[512];
@@ -64,7 +64,7 @@ static json_t *build_collection(const struct payload_site *site, json_t *item, c
 	high = json_object_get(item, "age_high");
 	if (json_is_number(low) && json_is_number(high))
 		json_object_set_new(out, "age_range",
-				    json_pack("{s:O, s:O}", "min", low, "max", high));
+		                    json_pack("{s:O, s:O}", "min", low, "max", high));
 	copy_member(out, "gender", item, "sex");
 	copy_member(out, "modality", item, "imaging_modality");
 	copy_member(out, "body_parts", item, "body_part_examined");
@@ -75,7 +75,7 @@ static json_t *build_collection(const struct payload_site *site, json_t *item, c
 }
 
 static json_t *build_strata(const struct vocab *v, const struct payload_site *site,
-			    const struct count_result *r)
+                            const struct count_result *r)
 {
 	json_t *all = json_object();
 
@@ -85,16 +85,15 @@ static json_t *build_strata(const struct vocab *v, const struct payload_site *si
 		json_t *cellmap = json_object();
 
 		for (size_t k = 0; k < cells; k++) {
-			const char *code = field->type == VOCAB_CATEGORICAL
-						   ? field->values[k].code
-						   : field->bins[k].label;
+			const char *code = field->type == VOCAB_CATEGORICAL ? field->values[k].code
+			                                                    : field->bins[k].label;
 			char stratum[512];
 			uint64_t n;
 
 			if (r->strata[f][k] == 0)
 				continue;
 			snprintf(stratum, sizeof stratum, "stratum:%s:%s", field->stratifier_key,
-				 code);
+			         code);
 			n = protect(site, stratum, r->strata[f][k], NULL);
 			json_object_set_new(cellmap, code, json_integer((json_int_t)n));
 		}
@@ -104,7 +103,7 @@ static json_t *build_strata(const struct vocab *v, const struct payload_site *si
 }
 
 json_t *payload_build(const struct vocab *v, const struct payload_site *site, json_t *items,
-		      char *const *ids, const struct count_result *r, double elapsed_ms)
+                      char *const *ids, const struct count_result *r, double elapsed_ms)
 {
 	json_t *payload = json_object(), *collections = json_array();
 	json_t *privacy;
@@ -117,13 +116,13 @@ json_t *payload_build(const struct vocab *v, const struct payload_site *site, js
 		if (r->collections[c].subjects == 0)
 			continue;
 		json_array_append_new(collections,
-				      build_collection(site, item, ids[c], &r->collections[c]));
+		                      build_collection(site, item, ids[c], &r->collections[c]));
 	}
 	json_object_set_new(payload, "collections", collections);
 	json_object_set_new(payload, "stratifiers", build_strata(v, site, r));
 	if (site->exact) {
-		privacy = json_pack("{s:i, s:i, s:s, s:b}", "threshold", 0, "rounding", 1,
-				    "noise", "none", "exact", 1);
+		privacy = json_pack("{s:i, s:i, s:s, s:b}", "threshold", 0, "rounding", 1, "noise",
+		                    "none", "exact", 1);
 	} else {
 		privacy = privacy_rule_to_json(site->rule);
 	}
@@ -158,7 +157,7 @@ static int read_count(json_t *val, uint64_t *out)
 }
 
 static int read_collection(json_t *c, size_t i, struct answer_collection *ac, char *err,
-			   size_t errlen)
+                           size_t errlen)
 {
 	const char *id = json_string_value(json_object_get(c, "id"));
 	const char *name = json_string_value(json_object_get(c, "name"));
@@ -252,7 +251,8 @@ int payload_read(json_t *payload, struct site_answer *a, char *err, size_t errle
 		a->unsupported = xcalloc(json_array_size(unsupported), sizeof *a->unsupported);
 		json_array_foreach (unsupported, i, key)
 			if (json_is_string(key))
-				a->unsupported[a->n_unsupported++] = xstrdup(json_string_value(key));
+				a->unsupported[a->n_unsupported++] =
+				    xstrdup(json_string_value(key));
 	}
 	if (json_is_number(elapsed) && json_number_value(elapsed) >= 0)
 		a->elapsed_ms = json_number_value(elapsed);
@@ -262,8 +262,7 @@ fail:
 	return -1;
 }
 
-int payload_read_text(const char *text, size_t len, struct site_answer *a, char *err,
-		      size_t errlen)
+int payload_read_text(const char *text, size_t len, struct site_answer *a, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);

@@ -22,7 +22,7 @@ struct payload_site {
 	const char *name; /* "provider" */
 	const struct privacy_rule *rule;
 	const uint8_t *secret; /* 32 bytes */
-	bool exact; /* the site operator's own exact counts: no rule applied */
+	bool exact;            /* the site operator's own exact counts: no rule applied */
 };
 
 /* Builds the payload for result r. ids[c] names result collection c;
@@ -30,7 +30,7 @@ struct payload_site {
  * descriptive fields. Collections with no matching subject are left out.
  * Returns new. */
 json_t *payload_build(const struct vocab *v, const struct payload_site *site, json_t *items,
-		      char *const *ids, const struct count_result *r, double elapsed_ms);
+                      char *const *ids, const struct count_result *r, double elapsed_ms);
 
 struct answer_collection {
 	char *id;
@@ -70,7 +70,7 @@ struct site_answer {
  * in err and out cleared. */
 int payload_read(json_t *payload, struct site_answer *out, char *err, size_t errlen);
 int payload_read_text(const char *text, size_t len, struct site_answer *out, char *err,
-		      size_t errlen);
+                      size_t errlen);
 void site_answer_clear(struct site_answer *a);
 /* The stratifier with the given key, or NULL. Borrowed. */
 const struct answer_stratum *site_answer_stratum(const struct site_answer *a, const char *key);

@@ -29,7 +29,7 @@ static double keyed_uniform(const uint8_t secret[32], const char *stratum, uint6
 }
 
 uint64_t privacy_count(const struct privacy_rule *rule, const uint8_t secret[32],
-		       const char *stratum, uint64_t n, bool *suppressed)
+                       const char *stratum, uint64_t n, bool *suppressed)
 {
 	double u, noise, noisy, rounding = rule->rounding > 0 ? rule->rounding : 1;
 	uint64_t threshold = rule->threshold > 0 ? (uint64_t)rule->threshold : 0;
@@ -41,9 +41,9 @@ uint64_t privacy_count(const struct privacy_rule *rule, const uint8_t secret[32]
 	if (n < threshold)
 		return threshold;
 	u = keyed_uniform(secret, stratum, n) - 0.5;
-	noise = rule->epsilon > 0 ? -(1.0 / rule->epsilon) * copysign(1.0, u) *
-					    log(1.0 - 2.0 * fabs(u))
-				  : 0;
+	noise = rule->epsilon > 0
+	            ? -(1.0 / rule->epsilon) * copysign(1.0, u) * log(1.0 - 2.0 * fabs(u))
+	            : 0;
 	noisy = rounding * round(((double)n + noise) / rounding);
 	if (noisy < (double)threshold)
 		return threshold;
@@ -53,7 +53,7 @@ uint64_t privacy_count(const struct privacy_rule *rule, const uint8_t secret[32]
 json_t *privacy_rule_to_json(const struct privacy_rule *rule)
 {
 	return json_pack("{s:i, s:i, s:s, s:f}", "threshold", rule->threshold, "rounding",
-			 rule->rounding, "noise", "laplace", "epsilon", rule->epsilon);
+	                 rule->rounding, "noise", "laplace", "epsilon", rule->epsilon);
 }
 
 int privacy_rule_from_json(json_t *obj, struct privacy_rule *rule)

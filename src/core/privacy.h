@@ -13,18 +13,21 @@
 #include <jansson.h>
 
 struct privacy_rule {
-	int threshold; /* true counts below it are suppressed (default 10) */
-	int rounding;  /* reported counts are multiples of it (default 10) */
+	int threshold;  /* true counts below it are suppressed (default 10) */
+	int rounding;   /* reported counts are multiples of it (default 10) */
 	double epsilon; /* Laplace noise scale is 1 / epsilon (default 0.28) */
 };
 
-#define PRIVACY_RULE_DEFAULT {10, 10, 0.28}
+#define PRIVACY_RULE_DEFAULT \
+	{                    \
+		10, 10, 0.28 \
+	}
 
 /* The count to report for true count n in the stratum named by stratum
  * (borrowed, e.g. "collection:c-01:subjects"); *suppressed (may be NULL)
  * tells whether 0 < n < threshold. secret is 32 bytes. */
 uint64_t privacy_count(const struct privacy_rule *rule, const uint8_t secret[32],
-		       const char *stratum, uint64_t n, bool *suppressed);
+                       const char *stratum, uint64_t n, bool *suppressed);
 
 /* The payload's "privacy" member: {"threshold","rounding","noise":"laplace",
  * "epsilon"}. Returns new. */

@@ -31,12 +31,12 @@ enum query_value_type {
 struct query_leaf {
 	enum query_op op;
 	enum query_value_type vtype;
-	char *str;	/* STRING */
-	double num;	/* NUMBER */
-	bool boolean;	/* BOOL */
-	char **strs;	/* STRINGS */
+	char *str;    /* STRING */
+	double num;   /* NUMBER */
+	bool boolean; /* BOOL */
+	char **strs;  /* STRINGS */
 	size_t n_strs;
-	double min;	/* RANGE */
+	double min; /* RANGE */
 	double max;
 };
 
@@ -82,7 +82,7 @@ bool query_equal(const struct query *a, const struct query *b);
  * (e.g. "unknown criterion key 'X'"). Unknown keys are allowed when
  * allow_unknown is set (a site reports them as unsupported). */
 int query_resolve(const struct vocab *v, const struct query *q, bool allow_unknown,
-		  struct query_error *err);
+                  struct query_error *err);
 
 /* Rewrites q into canonical form: groups and criteria in vocabulary order,
  * values sorted and unique, ranges normalised, duplicate groups removed. */

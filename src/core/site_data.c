@@ -14,7 +14,7 @@ static size_t field_rows(const struct site_data *d, const struct vocab_field *f)
 }
 
 struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
-				size_t n_collections)
+                                size_t n_collections)
 {
 	struct site_data *d = xcalloc(1, sizeof *d);
 
@@ -101,7 +101,7 @@ const uint8_t *site_data_strata_column(const struct site_data *d, size_t f)
 size_t site_data_bytes(const struct site_data *d)
 {
 	size_t bytes = d->n_subjects * sizeof *d->subject_collection +
-		       (d->n_subjects + 1) * sizeof *d->study_first;
+	               (d->n_subjects + 1) * sizeof *d->study_first;
 
 	for (size_t i = 0; i < d->vocab->n_fields; i++) {
 		size_t rows = field_rows(d, &d->vocab->fields[i]);

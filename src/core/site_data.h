@@ -15,10 +15,10 @@ struct site_data {
 	size_t n_subjects;
 	size_t n_studies;
 	size_t n_collections;
-	char **collection_ids;	      /* n_collections, owned */
+	char **collection_ids;        /* n_collections, owned */
 	uint16_t *subject_collection; /* n_subjects: index into collection_ids */
-	uint32_t *study_first;	      /* n_subjects + 1: studies of subject i are
-					 [study_first[i], study_first[i + 1]) */
+	uint32_t *study_first;        /* n_subjects + 1: studies of subject i are
+	                                 [study_first[i], study_first[i + 1]) */
 	/* Per vocabulary field, one column over subjects or over studies
 	 * (the field's level). Categorical: 0 = not recorded, k = value k - 1.
 	 * Numeric: NAN = not recorded. Exactly one of the two is set. */
@@ -35,7 +35,7 @@ struct site_data {
 /* Allocates columns for n_subjects subjects and n_studies studies (zeroed,
  * numeric columns NAN) and n_collections empty ids. Returns new. */
 struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
-				size_t n_collections);
+                                size_t n_collections);
 void site_data_free(struct site_data **d);
 /* Derives the bin columns of numeric fields and the per-subject study code
  * sets from the loaded values; call once the columns are filled. */

@@ -26,7 +26,7 @@ static int read_values(struct vocab_field *f, json_t *values, char *err, size_t 
 	if (!json_is_array(values) || json_array_size(values) == 0 ||
 	    json_array_size(values) > VOCAB_MAX_VALUES) {
 		snprintf(err, errlen, "criterion %s: values must be a list of 1 to %d entries",
-			 f->key, VOCAB_MAX_VALUES);
+		         f->key, VOCAB_MAX_VALUES);
 		return -1;
 	}
 	f->n_values = json_array_size(values);
@@ -39,7 +39,7 @@ static int read_values(struct vocab_field *f, json_t *values, char *err, size_t 
 		vv->alias = dup_member(val, "alias");
 		if (vv->code == NULL || vv->label == NULL || vv->alias == NULL) {
 			snprintf(err, errlen, "criterion %s: value %zu needs code, label and alias",
-				 f->key, i + 1);
+			         f->key, i + 1);
 			return -1;
 		}
 	}
@@ -82,8 +82,8 @@ static int read_bins(struct vocab_field *f, json_t *c, char *err, size_t errlen)
 
 			f->bins[i].min = lo;
 			f->bins[i].max = lo + w;
-			f->bins[i].label = w == 1 ? xasprintf("%g", lo)
-						  : xasprintf("%g-%g", lo, lo + w - 1);
+			f->bins[i].label =
+			    w == 1 ? xasprintf("%g", lo) : xasprintf("%g-%g", lo, lo + w - 1);
 		}
 	}
 	return 0;
@@ -103,7 +103,7 @@ static int read_field(struct vocab_field *f, json_t *c, char *err, size_t errlen
 	if (f->key == NULL || f->label == NULL || f->alias == NULL || f->group == NULL ||
 	    type == NULL) {
 		snprintf(err, errlen, "criterion %zu needs key, label, alias, group and type",
-			 f->index + 1);
+		         f->index + 1);
 		return -1;
 	}
 	if (f->stratifier_key == NULL)
@@ -114,8 +114,9 @@ static int read_field(struct vocab_field *f, json_t *c, char *err, size_t errlen
 		if (read_values(f, json_object_get(c, "values"), err, errlen) != 0)
 			return -1;
 		if (f->level == VOCAB_STUDY && f->n_values > VOCAB_MAX_STUDY_VALUES) {
-			snprintf(err, errlen, "criterion %s: a study-level criterion has at most %d values",
-				 f->key, VOCAB_MAX_STUDY_VALUES);
+			snprintf(err, errlen,
+			         "criterion %s: a study-level criterion has at most %d values",
+			         f->key, VOCAB_MAX_STUDY_VALUES);
 			return -1;
 		}
 		return 0;
@@ -131,7 +132,7 @@ static int read_field(struct vocab_field *f, json_t *c, char *err, size_t errlen
 		return read_bins(f, c, err, errlen);
 	}
 	snprintf(err, errlen, "criterion %s: type '%s' is not EQUALS or a subject-level BETWEEN",
-		 f->key, type);
+	         f->key, type);
 	return -1;
 }
 
@@ -146,7 +147,7 @@ struct vocab *vocab_from_json(json_t *doc, char *err, size_t errlen)
 	if (!json_is_array(criteria) || json_array_size(criteria) == 0 ||
 	    json_array_size(criteria) > VOCAB_MAX_FIELDS) {
 		snprintf(err, errlen, "criteria must be a list of 1 to %d criteria",
-			 VOCAB_MAX_FIELDS);
+		         VOCAB_MAX_FIELDS);
 		return NULL;
 	}
 	v = xcalloc(1, sizeof *v);

@@ -7,13 +7,13 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#define VOCAB_MAX_FIELDS 32
-#define VOCAB_MAX_VALUES 63	    /* codes 1..63 fit a 64-bit set */
+#define VOCAB_MAX_FIELDS       32
+#define VOCAB_MAX_VALUES       63 /* codes 1..63 fit a 64-bit set */
 #define VOCAB_MAX_STUDY_VALUES 15 /* study-level codes 1..15 fit a 16-bit set */
 
 enum vocab_type {
 	VOCAB_CATEGORICAL, /* EQUALS over a closed list of codes */
-	VOCAB_NUMERIC,	   /* BETWEEN over a number range */
+	VOCAB_NUMERIC,     /* BETWEEN over a number range */
 };
 
 enum vocab_level {
@@ -38,13 +38,13 @@ struct vocab_field {
 	size_t index; /* position in vocabulary order */
 	char *key;    /* EUCAIM criterion key, e.g. "SNOMEDCT263495000" */
 	char *label;
-	char *alias; /* short lower-case name used in the text syntax */
-	char *group; /* group id: patient, clinical, imaging, ... */
-	char *unit;  /* NULL if none */
+	char *alias;          /* short lower-case name used in the text syntax */
+	char *group;          /* group id: patient, clinical, imaging, ... */
+	char *unit;           /* NULL if none */
 	char *stratifier_key; /* key of its stratifier in a payload */
 	enum vocab_type type;
 	enum vocab_level level;
-	double min, max; /* numeric fields: allowed range */
+	double min, max;            /* numeric fields: allowed range */
 	struct vocab_value *values; /* categorical: code index i is values[i] */
 	size_t n_values;
 	struct vocab_bin *bins; /* numeric: stratifier bins */

@@ -267,8 +267,7 @@ static int parse_mix(const struct vocab_field *f, json_t *in, struct demo_mix *m
 		return -1;
 	}
 	if (json_is_array(in)) {
-		json_array_foreach(in, i, val)
-		{
+		json_array_foreach (in, i, val) {
 			alias = json_string_value(val);
 			idx = alias != NULL ? vocab_value_find(f, alias) : -1;
 			if (idx < 0 || idx >= VOCAB_MAX_VALUES || weight[idx] > 0) {
@@ -280,8 +279,7 @@ static int parse_mix(const struct vocab_field *f, json_t *in, struct demo_mix *m
 			weight[idx] = 1;
 		}
 	} else {
-		json_object_foreach(in, alias, val)
-		{
+		json_object_foreach (in, alias, val) {
 			idx = vocab_value_find(f, alias);
 			if (idx < 0 || idx >= VOCAB_MAX_VALUES) {
 				snprintf(err, errlen, "collection %s: studies.%s: unknown %s '%s'",
@@ -523,11 +521,14 @@ struct demo_spec *demo_gen_parse(const struct vocab *v, json_t *doc, char *err, 
 	}
 	spec->n_sites = json_array_size(sites);
 	spec->sites = xcalloc(spec->n_sites, sizeof *spec->sites);
-	json_array_foreach(sites, i, val) if (parse_site(spec, i, val, err, errlen) < 0) goto fail;
+	json_array_foreach (sites, i, val)
+		if (parse_site(spec, i, val, err, errlen) < 0)
+			goto fail;
 	spec->n_collections = json_array_size(collections);
 	spec->collections = xcalloc(spec->n_collections, sizeof *spec->collections);
-	json_array_foreach(collections, i,
-	                   val) if (parse_collection(spec, i, val, err, errlen) < 0) goto fail;
+	json_array_foreach (collections, i, val)
+		if (parse_collection(spec, i, val, err, errlen) < 0)
+			goto fail;
 	if (check_sites(spec, err, errlen) < 0)
 		goto fail;
 	return spec;
@@ -1204,8 +1205,7 @@ static int write_catalogue(const char *path, json_t *items, char *err, size_t er
 		return -1;
 	if (catalogue_store_begin(cat, err, errlen) < 0)
 		goto out;
-	json_array_foreach(items, i, item)
-	{
+	json_array_foreach (items, i, item) {
 		const char *site =
 		    json_string_value(json_object_get(json_object_get(item, "provider"), "id"));
 

@@ -11,8 +11,7 @@
 #include "core/privacy.h"
 #include "util/xmalloc.h"
 
-struct node_site *node_site_open(const char *path, const struct vocab *v, char *err,
-				 size_t errlen)
+struct node_site *node_site_open(const char *path, const struct vocab *v, char *err, size_t errlen)
 {
 	struct site_store *store = site_store_open(path, false, err, errlen);
 	struct node_site *s;
@@ -56,8 +55,8 @@ json_t *node_site_answer(struct node_site *s, const struct query *q, bool exact)
 	struct payload_site site = { s->info.id, s->info.name, &rule, s->info.secret, exact };
 	double start = now_ms();
 	struct count_result *r = count_run(s->data, q);
-	json_t *payload = payload_build(s->vocab, &site, s->items, s->data->collection_ids, r,
-					now_ms() - start);
+	json_t *payload =
+	    payload_build(s->vocab, &site, s->items, s->data->collection_ids, r, now_ms() - start);
 
 	count_result_free(&r);
 	return payload;

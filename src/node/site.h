@@ -22,8 +22,7 @@ struct node_site {
 };
 
 /* Opens the store at path and loads it. Returns new or NULL with err set. */
-struct node_site *node_site_open(const char *path, const struct vocab *v, char *err,
-				 size_t errlen);
+struct node_site *node_site_open(const char *path, const struct vocab *v, char *err, size_t errlen);
 void node_site_close(struct node_site **s);
 /* Counts q and returns the payload (new), privacy rule applied unless exact
  * (the site operator's own view). */

@@ -65,14 +65,14 @@ int site_store_read_info(struct site_store *s, struct site_info *info, char *err
 json_t *site_store_read_collections(struct site_store *s, char *err, size_t errlen);
 /* Loads subjects and studies into columns. Returns new or NULL with err. */
 struct site_data *site_store_load(struct site_store *s, const struct vocab *v, char *err,
-				  size_t errlen);
+                                  size_t errlen);
 
 /* Writing, for the generator: all writes between begin and commit are one
  * transaction. Each returns 0 or -1 with err set. */
 int site_store_begin(struct site_store *s, char *err, size_t errlen);
 int site_store_commit(struct site_store *s, char *err, size_t errlen);
 int site_store_write_info(struct site_store *s, const struct site_info *info, char *err,
-			  size_t errlen);
+                          size_t errlen);
 /* item: §5 JSON (borrowed); its "id" and "name" are used as keys. */
 int site_store_write_collection(struct site_store *s, json_t *item, char *err, size_t errlen);
 
@@ -92,12 +92,12 @@ struct site_study_row {
 	int study_year, series_count, image_count;
 };
 int site_store_write_subject(struct site_store *s, const struct site_subject_row *row, char *err,
-			     size_t errlen);
+                             size_t errlen);
 int site_store_write_study(struct site_store *s, const struct site_study_row *row, char *err,
-			   size_t errlen);
+                           size_t errlen);
 int site_store_write_preview(struct site_store *s, const char *id, const char *collection_id,
-			     const char *title, const char *media_type, const void *bytes,
-			     size_t len, char *err, size_t errlen);
+                             const char *title, const char *media_type, const void *bytes,
+                             size_t len, char *err, size_t errlen);
 
 /* The raw handle, for the other store/ modules only (site_load.c,
  * sql_count.c). Borrowed. */

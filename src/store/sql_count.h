@@ -13,6 +13,6 @@
 /* Counts q over the store's data; collections indexed in id order, as
  * site_store_load() does. Returns new, or NULL with err set. */
 struct count_result *sql_count_run(struct site_store *s, const struct vocab *v,
-				   const struct query *q, char *err, size_t errlen);
+                                   const struct query *q, char *err, size_t errlen);
 
 #endif

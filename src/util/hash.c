@@ -30,7 +30,7 @@ void hash_sha256_hex(const void *data, size_t len, char out[2 * HASH_SHA256_LEN 
 }
 
 void hash_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
-		      uint8_t out[HASH_SHA256_LEN])
+                      uint8_t out[HASH_SHA256_LEN])
 {
 	unsigned int n = HASH_SHA256_LEN;
 

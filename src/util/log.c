@@ -42,7 +42,7 @@ void log_write(const char *level, const char *file, int line, const char *fmt, .
 	gmtime_r(&tv.tv_sec, &tm);
 	strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &tm);
 	fprintf(log_file, "%s.%03ldZ %s %s:%d ", stamp, (long)(tv.tv_usec / 1000), level, file,
-		line);
+	        line);
 	va_start(ap, fmt);
 	vfprintf(log_file, fmt, ap);
 	va_end(ap);

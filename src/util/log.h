@@ -7,7 +7,7 @@
 int log_open(const char *path);
 void log_close(void);
 void log_write(const char *level, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 
 #define log_debug(...) log_write("debug", __FILE__, __LINE__, __VA_ARGS__)
 #define log_info(...)  log_write("info", __FILE__, __LINE__, __VA_ARGS__)

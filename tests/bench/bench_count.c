@@ -54,8 +54,7 @@ static double median(double *v, size_t n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-static bool same(const struct vocab *v, const struct count_result *a,
-		 const struct count_result *b)
+static bool same(const struct vocab *v, const struct count_result *a, const struct count_result *b)
 {
 	if (a->n_collections != b->n_collections)
 		return false;
@@ -65,7 +64,7 @@ static bool same(const struct vocab *v, const struct count_result *a,
 			return false;
 	for (size_t f = 0; f < v->n_fields; f++) {
 		size_t cells = v->fields[f].type == VOCAB_CATEGORICAL ? v->fields[f].n_values
-								      : v->fields[f].n_bins;
+		                                                      : v->fields[f].n_bins;
 
 		for (size_t k = 0; k < cells; k++)
 			if (a->strata[f][k] != b->strata[f][k])
@@ -139,7 +138,7 @@ int main(int argc, char **argv)
 		}
 		if (q == NULL || times == NULL) {
 			fprintf(stderr, "bench_count: query %zu: %s\n", i + 1,
-				q == NULL ? qerr.message : "out of memory");
+			        q == NULL ? qerr.message : "out of memory");
 			return 1;
 		}
 		for (int r = 0; r < engine_runs; r++) {

@@ -38,10 +38,25 @@ struct subject_row {
 	struct study_row studies[3];
 };
 static const struct subject_row rows[] = {
-	{ 0, "male", 60, "prostate", 12, { { "mr", "prostate", "siemens" }, { "ct", "pelvis", "ge" } } },
+	{ 0,
+	  "male",
+	  60,
+	  "prostate",
+	  12,
+	  { { "mr", "prostate", "siemens" }, { "ct", "pelvis", "ge" } } },
 	{ 0, "male", 72, "prostate", 5, { { "ct", "pelvis", "ge" } } },
-	{ 0, "female", 55, "breast", NAN, { { "mg", "breast", "ge" }, { "mr", "breast", "philips" } } },
-	{ 1, "male", 45, "lung", NAN, { { "ct", "lung", "toshiba" }, { "pet", "lung", "siemens" } } },
+	{ 0,
+	  "female",
+	  55,
+	  "breast",
+	  NAN,
+	  { { "mg", "breast", "ge" }, { "mr", "breast", "philips" } } },
+	{ 1,
+	  "male",
+	  45,
+	  "lung",
+	  NAN,
+	  { { "ct", "lung", "toshiba" }, { "pet", "lung", "siemens" } } },
 	{ 1, NULL, NAN, "lung", NAN, { { NULL, NULL, NULL } } },
 	{ 1, "female", 66, "breast", NAN, { { "mr", "breast", "siemens" } } },
 };
@@ -94,10 +109,12 @@ static struct site_data *make_site(void)
 		d->num[field("psa")->index][i] = r->psa;
 		d->study_first[i] = (uint32_t)j;
 		for (size_t k = 0; k < n_studies_of(r); k++, j++) {
-			d->cat[field("modality")->index][j] = code("modality", r->studies[k].modality);
-			d->cat[field("bodypart")->index][j] = code("bodypart", r->studies[k].bodypart);
+			d->cat[field("modality")->index][j] =
+			    code("modality", r->studies[k].modality);
+			d->cat[field("bodypart")->index][j] =
+			    code("bodypart", r->studies[k].bodypart);
 			d->cat[field("manufacturer")->index][j] =
-				code("manufacturer", r->studies[k].manufacturer);
+			    code("manufacturer", r->studies[k].manufacturer);
 		}
 	}
 	d->study_first[n] = (uint32_t)j;
@@ -323,7 +340,7 @@ static void test_unknown_key_and_code(void **state)
 
 	q = query_new();
 	l = query_add_leaf(query_add_criterion(query_add_group(q), field("sex")->key),
-			   QUERY_EQUALS);
+	                   QUERY_EQUALS);
 	l->vtype = QUERY_VALUE_STRING;
 	l->str = xstrdup("SNOMEDCT0");
 	r = count_run(d, q);

@@ -794,8 +794,7 @@ static void test_study_mix(void **state)
 	json_t *collections = json_object_get(description, "collections"), *c;
 	size_t i;
 
-	json_array_foreach(collections, i, c)
-	{
+	json_array_foreach (collections, i, c) {
 		const char *id = json_string_value(json_object_get(c, "id"));
 		const char *site = json_string_value(json_object_get(c, "site"));
 		json_t *studies = json_object_get(c, "studies"),
@@ -817,9 +816,9 @@ static void test_study_mix(void **state)
 		assert_true(n_sub == json_integer_value(json_object_get(c, "subjects")));
 		assert_true(fabs(n_st / n_sub - (per != NULL ? json_number_value(per) : 2.5)) <
 		            0.2);
-		json_object_foreach(mods, alias, w) total += json_number_value(w);
-		json_object_foreach(mods, alias, w)
-		{
+		json_object_foreach (mods, alias, w)
+			total += json_number_value(w);
+		json_object_foreach (mods, alias, w) {
 			double k = scalar(db,
 			                  "SELECT count(*) FROM studies JOIN subjects s ON"
 			                  " s.id = subject_id WHERE s.collection_id = ? AND"
@@ -848,11 +847,14 @@ static void test_study_mix(void **state)
 				json_t *v;
 
 				if (json_is_array(mix)) {
-					json_array_foreach(mix, j, v) seen += scalar(
-					    db, sql, id, code(field, json_string_value(v)), NULL);
+					json_array_foreach (mix, j, v)
+						seen +=
+						    scalar(db, sql, id,
+						           code(field, json_string_value(v)), NULL);
 				} else {
-					json_object_foreach(mix, alias, v) seen +=
-					    scalar(db, sql, id, code(field, alias), NULL);
+					json_object_foreach (mix, alias, v)
+						seen +=
+						    scalar(db, sql, id, code(field, alias), NULL);
 				}
 				assert_true(seen == n_st);
 				free(sql);
@@ -921,8 +923,7 @@ static void test_catalogue_matches_tables(void **state)
 	assert_non_null(items);
 	assert_int_equal(json_array_size(items),
 	                 json_array_size(json_object_get(description, "collections")));
-	json_array_foreach(items, i, item)
-	{
+	json_array_foreach (items, i, item) {
 		const char *id = json_string_value(json_object_get(item, "id"));
 		const char *site =
 		    json_string_value(json_object_get(json_object_get(item, "provider"), "id"));
@@ -1012,7 +1013,9 @@ static void test_catalogue_matches_tables(void **state)
 		/* The site keeps the very same item. */
 		own = site_store_read_collections(store, err, sizeof err);
 		assert_non_null(own);
-		json_array_foreach(own, j, o) if (json_equal(o, item)) found++;
+		json_array_foreach (own, j, o)
+			if (json_equal(o, item))
+				found++;
 		assert_int_equal(found, 1);
 		json_decref(own);
 		site_store_close(&store);
@@ -1096,8 +1099,9 @@ static void test_bench_site(void **state)
 	assert_true(fabs(scalar(db, "SELECT count(*) FROM studies", NULL) / 20000 - 4.0) < 0.1);
 	sqlite3_close(db);
 	assert_true(json_array_size(items) >= 8);
-	json_array_foreach(items, i, item) subjects +=
-	    (uint64_t)json_integer_value(json_object_get(item, "number_of_subjects"));
+	json_array_foreach (items, i, item)
+		subjects +=
+		    (uint64_t)json_integer_value(json_object_get(item, "number_of_subjects"));
 	assert_int_equal(subjects, 20000);
 	json_decref(items);
 	demo_gen_free(&spec);

@@ -41,7 +41,7 @@ static void add_string_leaf(struct query_criterion *c, enum query_op op, const c
 }
 
 static void random_categorical(struct rng *r, const struct vocab_field *f,
-			       struct query_criterion *c)
+                               struct query_criterion *c)
 {
 	size_t n = 1 + rng_below(r, 3);
 	uint64_t kind = rng_below(r, 20);
@@ -92,7 +92,7 @@ static void random_numeric(struct rng *r, const struct vocab_field *f, struct qu
 			l->max = fmax(a, b);
 		} else {
 			static const enum query_op ops[] = { QUERY_GREATER_THAN, QUERY_LOWER_THAN,
-							     QUERY_NOT_EQUALS };
+				                             QUERY_NOT_EQUALS };
 
 			l = query_add_leaf(c, ops[kind - 3]);
 			l->vtype = QUERY_VALUE_NUMBER;
@@ -116,7 +116,7 @@ static struct query *random_query(struct rng *r)
 
 			if (rng_below(r, 60) == 0) {
 				add_string_leaf(query_add_criterion(grp, "ECII.no.such.key"),
-						QUERY_EQUALS, "x");
+				                QUERY_EQUALS, "x");
 				continue;
 			}
 			c = query_add_criterion(grp, f->key);
@@ -130,7 +130,7 @@ static struct query *random_query(struct rng *r)
 }
 
 static void compare(const struct count_result *a, const struct count_result *b,
-		    const struct query *q)
+                    const struct query *q)
 {
 	char *json = query_to_json_text(q, false);
 	bool same = a->n_collections == b->n_collections;
@@ -147,8 +147,8 @@ static void compare(const struct count_result *a, const struct count_result *b,
 		for (size_t k = 0; k < cells; k++)
 			if (a->strata[f][k] != b->strata[f][k])
 				fail_msg("stratum %s cell %zu: engine %llu, SQL %llu, for %s",
-					 fd->alias, k, (unsigned long long)a->strata[f][k],
-					 (unsigned long long)b->strata[f][k], json);
+				         fd->alias, k, (unsigned long long)a->strata[f][k],
+				         (unsigned long long)b->strata[f][k], json);
 	}
 	free(json);
 }
@@ -219,7 +219,7 @@ static int setup(void **state)
 			if (sites[n_sites].store == NULL)
 				return -1;
 			sites[n_sites].data =
-				site_store_load(sites[n_sites].store, vocab, err, sizeof err);
+			    site_store_load(sites[n_sites].store, vocab, err, sizeof err);
 			if (sites[n_sites].data == NULL)
 				return -1;
 			n_sites++;

@@ -34,7 +34,7 @@ static struct count_result *make_result(void)
 		const struct vocab_field *fd = &vocab->fields[f];
 
 		r->strata[f] = xcalloc(fd->type == VOCAB_CATEGORICAL ? fd->n_values : fd->n_bins,
-				       sizeof *r->strata[f]);
+		                       sizeof *r->strata[f]);
 	}
 	r->strata[sex->index][0] = 1238;
 	r->strata[vocab_field_find(vocab, "age")->index][6] = 500;
@@ -47,9 +47,9 @@ static struct count_result *make_result(void)
 static json_t *items(void)
 {
 	return json_pack("[{s:s, s:s, s:i, s:i, s:[s], s:[s]}, {s:s, s:s}, {s:s, s:s}]", "id",
-			 "c-a", "name", "Alpha", "age_low", 40, "age_high", 90, "sex", "male",
-			 "imaging_modality", "MR", "id", "c-b", "name", "Beta", "id", "c-c", "name",
-			 "Gamma");
+	                 "c-a", "name", "Alpha", "age_low", 40, "age_high", 90, "sex", "male",
+	                 "imaging_modality", "MR", "id", "c-b", "name", "Beta", "id", "c-c", "name",
+	                 "Gamma");
 }
 
 static char id_a[] = "c-a", id_b[] = "c-b", id_c[] = "c-c";
@@ -79,7 +79,7 @@ static void test_read_rejects_garbage(void **state)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		err[0] = '\0';
 		assert_int_equal(payload_read_text(bad[i], strlen(bad[i]), &a, err, sizeof err),
-				 -1);
+		                 -1);
 		assert_true(strlen(err) > 0);
 		assert_int_equal(a.n_collections, 0);
 	}
@@ -87,11 +87,12 @@ static void test_read_rejects_garbage(void **state)
 
 static void test_read_tolerates_variants(void **state)
 {
-	const char *text = "{\"provider\":\"Site\",\"collections\":["
-			   "{\"id\":\"a\",\"subjects_count\":20,\"studies_count\":30.0,"
-			   "\"age_range\":0,\"gender\":[\"Unkown\"],\"modalities\":[\"MR\"]},"
-			   "{\"id\":\"b\",\"name\":\"B\",\"subjects_count\":10,\"suppressed\":true}],"
-			   "\"extra\":{\"ignored\":1}}";
+	const char *text =
+	    "{\"provider\":\"Site\",\"collections\":["
+	    "{\"id\":\"a\",\"subjects_count\":20,\"studies_count\":30.0,"
+	    "\"age_range\":0,\"gender\":[\"Unkown\"],\"modalities\":[\"MR\"]},"
+	    "{\"id\":\"b\",\"name\":\"B\",\"subjects_count\":10,\"suppressed\":true}],"
+	    "\"extra\":{\"ignored\":1}}";
 	struct site_answer a;
 	char err[256];
 
@@ -119,20 +120,19 @@ static void test_build_applies_privacy(void **state)
 	assert_string_equal(json_string_value(json_object_get(p, "provider")), "Site A");
 	assert_int_equal(json_array_size(colls), 2); /* the empty one is left out */
 	assert_string_equal(json_string_value(json_object_get(json_array_get(colls, 0), "name")),
-			    "Alpha");
+	                    "Alpha");
 	assert_int_equal(json_integer_value(json_object_get(
-				 json_object_get(json_array_get(colls, 0), "age_range"), "min")),
-			 40);
+	                     json_object_get(json_array_get(colls, 0), "age_range"), "min")),
+	                 40);
 	assert_true(json_is_true(json_object_get(json_array_get(colls, 1), "suppressed")));
-	assert_int_equal(json_integer_value(json_object_get(json_array_get(colls, 1),
-							    "subjects_count")),
-			 10);
+	assert_int_equal(
+	    json_integer_value(json_object_get(json_array_get(colls, 1), "subjects_count")), 10);
 	strata = json_object_get(p, "stratifiers");
 	assert_non_null(json_object_get(json_object_get(strata, "age"), "60-69"));
-	assert_non_null(json_object_get(json_object_get(strata, "SNOMEDCT263495000"),
-					"SNOMEDCT248153007"));
+	assert_non_null(
+	    json_object_get(json_object_get(strata, "SNOMEDCT263495000"), "SNOMEDCT248153007"));
 	assert_string_equal(json_string_value(json_array_get(json_object_get(p, "unsupported"), 0)),
-			    "X.KEY");
+	                    "X.KEY");
 
 	assert_int_equal(payload_read(p, &a, err, sizeof err), 0);
 	assert_true(a.has_privacy);

@@ -69,7 +69,9 @@ static void test_sanitize(void **state)
 	check_sanitized("tab\tnl\n", 7, "tab nl ");
 	check_sanitized("nul\0x", 5, "nul^@x");
 	/* C1 controls (CSI as U+009B) and broken UTF-8 */
-	check_sanitized("\xc2\x9b" "31m", 5, "\\u009b31m");
+	check_sanitized("\xc2\x9b"
+	                "31m",
+	                5, "\\u009b31m");
 	check_sanitized("\xff\xfe", 2, "\xef\xbf\xbd\xef\xbf\xbd");
 	check_sanitized("\xe2\x82", 2, "\xef\xbf\xbd\xef\xbf\xbd");
 	check_sanitized("\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
@@ -89,9 +91,11 @@ static void test_sha256(void **state)
 	uint8_t mac[32];
 
 	hash_sha256_hex("", 0, hex);
-	assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	assert_string_equal(hex,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	hash_sha256_hex("abc", 3, hex);
-	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	assert_string_equal(hex,
+	                    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 	/* RFC 4231 test case 2 */
 	hash_hmac_sha256("Jefe", 4, "what do ya want for nothing?", 28, mac);
 	assert_int_equal(mac[0], 0x5b);

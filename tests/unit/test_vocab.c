@@ -124,7 +124,7 @@ static int setup(void **state)
 	const char *src = getenv("ECII_SRCDIR");
 
 	snprintf(criteria_path, sizeof criteria_path, "%s/data/criteria.json",
-		 src != NULL ? src : ECII_SOURCE_DIR);
+	         src != NULL ? src : ECII_SOURCE_DIR);
 	return 0;
 }
 
