@@ -52,8 +52,7 @@ struct plan {
 	struct group_plan *groups;
 	size_t n_groups;
 	uint32_t all_bits;
-	/* Stratifier columns, split by level. */
-	size_t subj_fields[VOCAB_MAX_FIELDS], n_subj_fields;
+	/* The study-level fields, whose stratifiers need per-study work. */
 	size_t study_fields[VOCAB_MAX_FIELDS], n_study_fields;
 };
 
@@ -212,8 +211,6 @@ static void plan_build(const struct vocab *v, const struct query *q, struct plan
 		p->all_bits |= 1u << i;
 		if (v->fields[i].level == VOCAB_STUDY)
 			p->study_fields[p->n_study_fields++] = i;
-		else
-			p->subj_fields[p->n_subj_fields++] = i;
 	}
 	/* The empty query is one group with no criteria: everything. */
 	p->n_groups = q->n_groups == 0 ? 1 : q->n_groups;
@@ -287,14 +284,16 @@ struct scan {
 	uint16_t full_sets[VOCAB_MAX_FIELDS][COUNT_BLOCK]; /* by study field ordinal */
 	uint16_t near_sets[VOCAB_MAX_FIELDS][COUNT_BLOCK];
 	/* Stratifier columns by field ordinal within a level, and by field. */
-	const uint8_t *subj_col[VOCAB_MAX_FIELDS];
 	const uint8_t *study_col[VOCAB_MAX_FIELDS];
 	const uint8_t *field_col[VOCAB_MAX_FIELDS];
 	int study_ordinal[VOCAB_MAX_FIELDS];    /* -1 for subject-level fields */
 	uint32_t study_clear[VOCAB_MAX_FIELDS]; /* by study ordinal: all bits but its own */
-	/* Four histograms per field, summed at the end: consecutive subjects
-	 * often share a value, and one counter would serialise their updates. */
-	uint64_t (*hist)[4][256];
+	/* Near misses count straight into per-field histograms; matches count
+	 * into histograms of the site's packed keys and of study code sets,
+	 * spread over the fields at the end (collect_strata). */
+	uint64_t (*hist)[256];
+	uint64_t *key_hist[VOCAB_MAX_FIELDS];
+	uint64_t set_hist[VOCAB_MAX_FIELDS][256]; /* by study ordinal, for small sets */
 };
 
 static bool single_bit(uint32_t m)
@@ -469,23 +468,25 @@ static void count_selection(struct scan *s)
 	const size_t n = s->n_full;
 	const uint32_t *sel = s->full;
 
-	for (size_t k = 0; k < p->n_subj_fields; k++) {
-		const uint8_t *col = s->subj_col[k];
-		uint64_t(*h)[256] = s->hist[p->subj_fields[k]];
-		size_t j = 0;
+	for (size_t q = 0; q < s->d->n_keys; q++) {
+		const uint16_t *codes = s->d->keys[q].codes;
+		uint64_t *h = s->key_hist[q];
 
-		for (; j + 4 <= n; j += 4) {
-			h[0][col[sel[j]]]++;
-			h[1][col[sel[j + 1]]]++;
-			h[2][col[sel[j + 2]]]++;
-			h[3][col[sel[j + 3]]]++;
-		}
-		for (; j < n; j++)
-			h[0][col[sel[j]]]++;
-	}
-	for (size_t k = 0; k < p->n_study_fields; k++)
 		for (size_t j = 0; j < n; j++)
-			count_set(s->hist[p->study_fields[k]][0], s->full_sets[k][j]);
+			h[codes[sel[j]]]++;
+	}
+	for (size_t k = 0; k < p->n_study_fields; k++) {
+		const uint16_t *sets = s->full_sets[k];
+		size_t f = p->study_fields[k];
+
+		if (s->d->vocab->fields[f].n_values < 8) {
+			for (size_t j = 0; j < n; j++)
+				s->set_hist[k][sets[j]]++;
+		} else {
+			for (size_t j = 0; j < n; j++)
+				count_set(s->hist[f], sets[j]);
+		}
+	}
 	for (size_t j = 0; j < s->n_near; j++) {
 		uint32_t bits = s->near_pass[j];
 
@@ -494,9 +495,9 @@ static void count_selection(struct scan *s)
 			int k = s->study_ordinal[f];
 
 			if (k < 0)
-				s->hist[f][0][s->field_col[f][s->near[j]]]++;
+				s->hist[f][s->field_col[f][s->near[j]]]++;
 			else
-				count_set(s->hist[f][0], s->near_sets[k][j]);
+				count_set(s->hist[f], s->near_sets[k][j]);
 			bits &= bits - 1;
 		}
 	}
@@ -532,18 +533,38 @@ static void scan_block(struct scan *s, size_t row0, size_t n)
 	count_selection(s);
 }
 
+/* Spreads the key and set histograms over their fields, then copies each
+ * field's cells (code k + 1 is value k) into the result. */
 static void collect_strata(const struct site_data *d, struct scan *s)
 {
 	const struct vocab *v = d->vocab;
 
+	for (size_t q = 0; q < d->n_keys; q++) {
+		const struct site_key *key = &d->keys[q];
+
+		for (uint32_t c = 0; c < key->cells; c++) {
+			uint32_t rest = c;
+
+			if (s->key_hist[q][c] == 0)
+				continue;
+			for (size_t j = 0; j < key->n_fields; j++) {
+				s->hist[key->fields[j]][rest % key->radix[j]] += s->key_hist[q][c];
+				rest /= key->radix[j];
+			}
+		}
+	}
+	for (size_t k = 0; k < s->p->n_study_fields; k++)
+		for (unsigned set = 0; set < 256; set++)
+			for (unsigned b = 1; b < 8; b++)
+				if (set & (1u << b))
+					s->hist[s->p->study_fields[k]][b] += s->set_hist[k][set];
 	for (size_t f = 0; f < v->n_fields; f++) {
 		size_t cells = v->fields[f].type == VOCAB_CATEGORICAL ? v->fields[f].n_values
 		                                                      : v->fields[f].n_bins;
 
 		s->r->strata[f] = xcalloc(cells, sizeof *s->r->strata[f]);
 		for (size_t k = 0; k < cells; k++)
-			s->r->strata[f][k] = s->hist[f][0][k + 1] + s->hist[f][1][k + 1] +
-			                     s->hist[f][2][k + 1] + s->hist[f][3][k + 1];
+			s->r->strata[f][k] = s->hist[f][k + 1];
 	}
 }
 
@@ -561,8 +582,6 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 	s->r = r;
 	for (size_t g = 0; g < p.n_groups; g++)
 		s->study_criteria = s->study_criteria || p.groups[g].study_bits != 0;
-	for (size_t k = 0; k < p.n_subj_fields; k++)
-		s->subj_col[k] = site_data_strata_column(d, p.subj_fields[k]);
 	for (size_t k = 0; k < p.n_study_fields; k++)
 		s->study_col[k] = d->cat[p.study_fields[k]];
 	for (size_t f = 0; f < d->vocab->n_fields; f++) {
@@ -574,6 +593,8 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 		s->study_clear[k] = ~(1u << p.study_fields[k]);
 	}
 	s->hist = xcalloc(VOCAB_MAX_FIELDS, sizeof *s->hist);
+	for (size_t k = 0; k < d->n_keys; k++)
+		s->key_hist[k] = xcalloc(d->keys[k].cells, sizeof *s->key_hist[k]);
 	s->smask = xreallocarray(NULL, p.n_groups * COUNT_BLOCK, sizeof *s->smask);
 	for (size_t row0 = 0; row0 < d->n_subjects; row0 += COUNT_BLOCK) {
 		size_t n = d->n_subjects - row0 < COUNT_BLOCK ? d->n_subjects - row0 : COUNT_BLOCK;
@@ -586,6 +607,8 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 		r->studies += r->collections[c].studies;
 	}
 	free(s->hist);
+	for (size_t k = 0; k < d->n_keys; k++)
+		free(s->key_hist[k]);
 	free(s->smask);
 	free(s->stmask);
 	free(s);

@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util/xmalloc.h"
 
@@ -58,6 +59,8 @@ void site_data_free(struct site_data **dp)
 		free(d->bin[i]);
 		free(d->study_set[i]);
 	}
+	for (size_t k = 0; k < d->n_keys; k++)
+		free(d->keys[k].codes);
 	free(d);
 	*dp = NULL;
 }
@@ -72,6 +75,47 @@ static void fill_study_set(struct site_data *d, size_t f)
 		for (uint32_t j = d->study_first[i]; j < d->study_first[i + 1]; j++)
 			set |= (uint16_t)(1u << d->cat[f][j]);
 		d->study_set[f][i] = set;
+	}
+}
+
+static uint32_t strata_cells(const struct vocab_field *f)
+{
+	return (uint32_t)(f->type == VOCAB_CATEGORICAL ? f->n_values : f->n_bins) + 1;
+}
+
+/* Packs the subject-level stratifier columns, in vocabulary order, into keys
+ * of at most SITE_KEY_CELLS cells. */
+static void fill_keys(struct site_data *d)
+{
+	const struct vocab *v = d->vocab;
+	struct site_key *key = NULL;
+
+	for (size_t k = 0; k < d->n_keys; k++)
+		free(d->keys[k].codes);
+	d->n_keys = 0;
+	for (size_t f = 0; f < v->n_fields; f++) {
+		uint32_t radix = strata_cells(&v->fields[f]);
+
+		if (v->fields[f].level != VOCAB_SUBJECT)
+			continue;
+		if (key == NULL || key->cells * radix > SITE_KEY_CELLS) {
+			key = &d->keys[d->n_keys++];
+			memset(key, 0, sizeof *key);
+			key->cells = 1;
+		}
+		key->fields[key->n_fields] = f;
+		key->radix[key->n_fields++] = radix;
+		key->cells *= radix;
+	}
+	for (size_t k = 0; k < d->n_keys; k++) {
+		key = &d->keys[k];
+		key->codes = xcalloc(d->n_subjects, sizeof *key->codes);
+		for (size_t j = key->n_fields; j-- > 0;) {
+			const uint8_t *col = site_data_strata_column(d, key->fields[j]);
+
+			for (size_t i = 0; i < d->n_subjects; i++)
+				key->codes[i] = (uint16_t)(key->codes[i] * key->radix[j] + col[i]);
+		}
 	}
 }
 
@@ -91,6 +135,7 @@ void site_data_prepare(struct site_data *d)
 			d->bin[i][r] = (uint8_t)(b + 1);
 		}
 	}
+	fill_keys(d);
 }
 
 const uint8_t *site_data_strata_column(const struct site_data *d, size_t f)
@@ -113,5 +158,5 @@ size_t site_data_bytes(const struct site_data *d)
 		if (d->study_set[i] != NULL)
 			bytes += d->n_subjects * sizeof *d->study_set[i];
 	}
-	return bytes;
+	return bytes + d->n_keys * d->n_subjects * sizeof *d->keys[0].codes;
 }

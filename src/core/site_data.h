@@ -10,6 +10,18 @@
 
 #define SITE_MAX_COLLECTIONS 65535
 
+#define SITE_KEY_CELLS 1024 /* cells of one packed key at most */
+
+/* Stratifier codes of several fields packed into one number: the code of
+ * fields[0] is the lowest digit, in base radix[0], and so on. */
+struct site_key {
+	size_t n_fields;
+	size_t fields[VOCAB_MAX_FIELDS];
+	uint32_t radix[VOCAB_MAX_FIELDS]; /* codes of the field, 0 included */
+	uint32_t cells;                   /* product of the radices */
+	uint16_t *codes;                  /* per subject */
+};
+
 struct site_data {
 	const struct vocab *vocab; /* borrowed; field i describes column i */
 	size_t n_subjects;
@@ -30,6 +42,11 @@ struct site_data {
 	/* Study-level fields also keep, per subject, the set of codes among all
 	 * the subject's studies: bit k for code k (site_data_prepare). */
 	uint16_t *study_set[VOCAB_MAX_FIELDS];
+	/* The subject-level stratifier columns packed a few at a time into
+	 * combined codes, so one histogram of a key counts several fields at
+	 * once (site_data_prepare). */
+	struct site_key keys[VOCAB_MAX_FIELDS];
+	size_t n_keys;
 };
 
 /* Allocates columns for n_subjects subjects and n_studies studies (zeroed,
