@@ -46,6 +46,11 @@ struct group_plan {
 	uint32_t subject_bits, study_bits;
 	struct field_test *tests;
 	size_t n_tests;
+	/* When the group tests one study-level field only: that field and the
+	 * set of its codes that pass, so "has a study that passes" is one test
+	 * against the subject's study code set. */
+	int study_field;
+	uint16_t study_accept;
 };
 
 struct plan {
@@ -150,9 +155,15 @@ static void add_unsupported(struct count_result *r, const char *key)
 	r->unsupported[r->n_unsupported++] = xstrdup(key);
 }
 
+static bool single_bit(uint32_t m)
+{
+	return m != 0 && (m & (m - 1)) == 0;
+}
+
 static void compile_group(const struct vocab *v, const struct query_group *qg, struct group_plan *g,
                           struct count_result *r)
 {
+	g->study_field = -1;
 	for (size_t c = 0; c < qg->n_criteria; c++) {
 		const struct query_criterion *qc = &qg->criteria[c];
 		const struct vocab_field *f = vocab_field_by_key(v, qc->key);
@@ -185,6 +196,11 @@ static void compile_group(const struct vocab *v, const struct query_group *qg, s
 
 		for (size_t k = 0; ft->categorical && k < 256; k++)
 			ft->fail[k] = ft->accept[k] ? 0 : 1u << ft->field;
+		if (single_bit(g->study_bits) && g->study_bits == 1u << ft->field) {
+			g->study_field = (int)ft->field;
+			for (unsigned k = 0; k <= VOCAB_MAX_STUDY_VALUES; k++)
+				g->study_accept |= (uint16_t)(ft->accept[k] ? 1u << k : 0);
+		}
 	}
 }
 
@@ -215,6 +231,7 @@ static void plan_build(const struct vocab *v, const struct query *q, struct plan
 	/* The empty query is one group with no criteria: everything. */
 	p->n_groups = q->n_groups == 0 ? 1 : q->n_groups;
 	p->groups = xcalloc(p->n_groups, sizeof *p->groups);
+	p->groups[0].study_field = -1;
 	for (size_t g = 0; g < q->n_groups; g++)
 		compile_group(v, &q->groups[g], &p->groups[g], r);
 }
@@ -296,11 +313,6 @@ struct scan {
 	uint64_t set_hist[VOCAB_MAX_FIELDS][256]; /* by study ordinal, for small sets */
 };
 
-static bool single_bit(uint32_t m)
-{
-	return m != 0 && (m & (m - 1)) == 0;
-}
-
 /* Studies of subject i that make it match: those passing the study tests
  * of a group whose subject tests it passes. */
 static uint64_t matching_studies(const struct scan *s, size_t b, size_t i, size_t st0)
@@ -373,9 +385,11 @@ static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, ui
 				sets[k] |= d->study_set[p->study_fields[k]][i];
 			continue;
 		}
-		if (sm != 0) {
+		if (sm != 0 && gp->study_field >= 0) {
 			/* Only whether a study passes matters: this subject counts for
 			 * sm's stratifier alone. */
+			n0 = (d->study_set[gp->study_field][i] & gp->study_accept) != 0;
+		} else if (sm != 0) {
 			for (uint32_t j = first; j < last && n0 == 0; j++)
 				n0 += stm[j] == 0;
 		} else {
