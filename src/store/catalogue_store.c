@@ -29,8 +29,7 @@ static const struct db_schema catalogue_schema = {
 
 struct catalogue_store {
 	sqlite3 *db;
-	bool writable;
-	bool in_tx;
+	struct db_tx tx;
 	sqlite3_stmt *put;
 	sqlite3_stmt *clear;
 	sqlite3_stmt *list;
@@ -50,7 +49,7 @@ struct catalogue_store *catalogue_store_open(const char *path, bool create, char
 		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->db = db;
-	s->writable = create;
+	s->tx = (struct db_tx){ .name = catalogue_schema.name, .writable = create };
 	return s;
 }
 
@@ -61,7 +60,7 @@ void catalogue_store_close(struct catalogue_store **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
-	if (s->in_tx) {
+	if (s->tx.in_tx) {
 		log_warn("catalogue closed inside a transaction: writes discarded");
 		db_rollback(s->db);
 	}
@@ -70,39 +69,14 @@ void catalogue_store_close(struct catalogue_store **sp)
 	*sp = NULL;
 }
 
-static int check_writable(struct catalogue_store *s, char *err, size_t errlen)
-{
-	if (!s->writable) {
-		snprintf(err, errlen, "catalogue is open read-only");
-		return -1;
-	}
-	return 0;
-}
-
 int catalogue_store_begin(struct catalogue_store *s, char *err, size_t errlen)
 {
-	if (check_writable(s, err, errlen) < 0)
-		return -1;
-	if (s->in_tx) {
-		snprintf(err, errlen, "catalogue: a transaction is already open");
-		return -1;
-	}
-	if (db_begin(s->db, err, errlen) < 0)
-		return -1;
-	s->in_tx = true;
-	return 0;
+	return db_tx_begin(s->db, &s->tx, err, errlen);
 }
 
 int catalogue_store_commit(struct catalogue_store *s, char *err, size_t errlen)
 {
-	if (!s->in_tx) {
-		snprintf(err, errlen, "catalogue: no transaction to commit");
-		return -1;
-	}
-	if (db_commit(s->db, err, errlen) < 0)
-		return -1;
-	s->in_tx = false;
-	return 0;
+	return db_tx_commit(s->db, &s->tx, err, errlen);
 }
 
 int catalogue_store_put(struct catalogue_store *s, const char *site_id, json_t *item, char *err,
@@ -110,10 +84,8 @@ int catalogue_store_put(struct catalogue_store *s, const char *site_id, json_t *
 {
 	const char *id = json_string_value(json_object_get(item, "id"));
 	const char *name = json_string_value(json_object_get(item, "name"));
-	char *text = NULL;
-	int rc = -1;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (site_id == NULL || id == NULL || name == NULL) {
 		snprintf(err, errlen, "a catalogue item needs a site and a string id and name");
@@ -124,75 +96,27 @@ int catalogue_store_put(struct catalogue_store *s, const char *site_id, json_t *
 	        "INSERT OR REPLACE INTO collections(id, site, name, item) VALUES (?, ?, ?, ?)", err,
 	        errlen) < 0)
 		return -1;
-	text = json_dumps(item, JSON_COMPACT);
-	if (text == NULL) {
-		snprintf(err, errlen, "collection %s: cannot encode its item", id);
-		goto out;
-	}
 	db_bind_text(s->put, 1, id);
 	db_bind_text(s->put, 2, site_id);
 	db_bind_text(s->put, 3, name);
-	db_bind_text(s->put, 4, text);
-	if (db_step_done(s->put, "write collection", err, errlen) < 0)
-		goto out;
-	rc = 0;
-out:
-	sqlite3_clear_bindings(s->put);
-	free(text);
-	return rc;
+	return db_write_item(s->put, 4, id, item, err, errlen);
 }
 
 int catalogue_store_clear(struct catalogue_store *s, char *err, size_t errlen)
 {
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (db_cached(s->db, &s->clear, "DELETE FROM collections", err, errlen) < 0)
 		return -1;
 	return db_step_done(s->clear, "clear collections", err, errlen);
 }
 
-/* Parses the item in column col of the current row; new or NULL with err. */
-static json_t *row_item(sqlite3_stmt *st, int col, char *err, size_t errlen)
-{
-	const char *text = (const char *)sqlite3_column_text(st, col);
-	json_error_t jerr;
-	json_t *item;
-
-	item = text != NULL ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-	if (!json_is_object(item)) {
-		snprintf(err, errlen, "collection %s: stored item is not a JSON object",
-		         (const char *)sqlite3_column_text(st, 0));
-		json_decref(item);
-		return NULL;
-	}
-	return item;
-}
-
 json_t *catalogue_store_list(struct catalogue_store *s, char *err, size_t errlen)
 {
-	json_t *items = json_array(), *item;
-	int rc;
-
 	if (db_cached(s->db, &s->list, "SELECT id, item FROM collections ORDER BY name, id", err,
 	              errlen) < 0)
-		goto fail;
-	while ((rc = sqlite3_step(s->list)) == SQLITE_ROW) {
-		item = row_item(s->list, 1, err, errlen);
-		if (item == NULL)
-			goto fail;
-		json_array_append_new(items, item);
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(s->db, "read collections", err, errlen);
-		goto fail;
-	}
-	sqlite3_reset(s->list);
-	return items;
-fail:
-	if (s->list != NULL)
-		sqlite3_reset(s->list);
-	json_decref(items);
-	return NULL;
+		return NULL;
+	return db_read_items(s->list, err, errlen);
 }
 
 json_t *catalogue_store_get(struct catalogue_store *s, const char *id, char *err, size_t errlen)
@@ -210,7 +134,7 @@ json_t *catalogue_store_get(struct catalogue_store *s, const char *id, char *err
 	db_bind_text(s->get, 1, id);
 	rc = sqlite3_step(s->get);
 	if (rc == SQLITE_ROW)
-		item = row_item(s->get, 1, err, errlen);
+		item = db_column_item(s->get, err, errlen);
 	else if (rc != SQLITE_DONE)
 		db_error(s->db, "read collection", err, errlen);
 	sqlite3_reset(s->get);
@@ -223,7 +147,7 @@ int catalogue_store_set_meta(struct catalogue_store *s, const char *key, const c
 {
 	int rc;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (key == NULL || value == NULL) {
 		snprintf(err, errlen, "a catalogue meta row needs a key and a value");

@@ -1,5 +1,6 @@
 /* SQLite glue shared by store/: open with the right flags and pragmas, check
- * and migrate the schema, prepare persistent statements, bind values and turn
+ * and migrate the schema, keep a handle's read-only and transaction rules,
+ * prepare persistent statements, bind values, read collection items and turn
  * sqlite's errors into one-line messages. No SQL here is built from data. */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -27,6 +29,41 @@ int db_exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t er
 		db_error(db, what, err, errlen);
 		return -1;
 	}
+	return 0;
+}
+
+int db_tx_writable(const struct db_tx *tx, char *err, size_t errlen)
+{
+	if (!tx->writable) {
+		snprintf(err, errlen, "%s is open read-only", tx->name);
+		return -1;
+	}
+	return 0;
+}
+
+int db_tx_begin(sqlite3 *db, struct db_tx *tx, char *err, size_t errlen)
+{
+	if (db_tx_writable(tx, err, errlen) < 0)
+		return -1;
+	if (tx->in_tx) {
+		snprintf(err, errlen, "%s: a transaction is already open", tx->name);
+		return -1;
+	}
+	if (db_begin(db, err, errlen) < 0)
+		return -1;
+	tx->in_tx = true;
+	return 0;
+}
+
+int db_tx_commit(sqlite3 *db, struct db_tx *tx, char *err, size_t errlen)
+{
+	if (!tx->in_tx) {
+		snprintf(err, errlen, "%s: no transaction to commit", tx->name);
+		return -1;
+	}
+	if (db_commit(db, err, errlen) < 0)
+		return -1;
+	tx->in_tx = false;
 	return 0;
 }
 
@@ -97,6 +134,66 @@ int db_step_done(sqlite3_stmt *stmt, const char *what, char *err, size_t errlen)
 	}
 	sqlite3_reset(stmt);
 	return 0;
+}
+
+json_t *db_column_item(sqlite3_stmt *stmt, char *err, size_t errlen)
+{
+	const char *text = (const char *)sqlite3_column_text(stmt, 1);
+	json_error_t jerr;
+	json_t *item;
+
+	item = text != NULL ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
+	if (!json_is_object(item)) {
+		snprintf(err, errlen, "collection %s: stored item is not a JSON object",
+		         (const char *)sqlite3_column_text(stmt, 0));
+		json_decref(item);
+		return NULL;
+	}
+	return item;
+}
+
+json_t *db_read_items(sqlite3_stmt *stmt, char *err, size_t errlen)
+{
+	json_t *items = json_array(), *item;
+	int rc;
+
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		item = db_column_item(stmt, err, errlen);
+		if (item == NULL)
+			goto fail;
+		json_array_append_new(items, item);
+	}
+	if (rc != SQLITE_DONE) {
+		db_error(sqlite3_db_handle(stmt), "read collections", err, errlen);
+		goto fail;
+	}
+	sqlite3_reset(stmt);
+	return items;
+fail:
+	sqlite3_reset(stmt);
+	json_decref(items);
+	return NULL;
+}
+
+int db_write_item(sqlite3_stmt *stmt, int col, const char *id, json_t *item, char *err,
+                  size_t errlen)
+{
+	char *text = json_dumps(item, JSON_COMPACT);
+	int rc = -1;
+
+	if (text == NULL) {
+		snprintf(err, errlen, "collection %s: cannot encode its item", id);
+		goto out;
+	}
+	db_bind_text(stmt, col, text);
+	if (db_step_done(stmt, "write collection", err, errlen) < 0)
+		goto out;
+	rc = 0;
+out:
+	/* The text was bound static: unbind it before it is freed. */
+	sqlite3_clear_bindings(stmt);
+	free(text);
+	return rc;
 }
 
 /* 1 if the database has a table called name, 0 if not, -1 on error. */

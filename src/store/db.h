@@ -1,8 +1,9 @@
 /* The SQLite glue every store/ module shares: opening a database read-only
  * or for writing, pragmas, schema migrations against a schema_version table,
- * persistent prepared statements and error text. It never builds SQL from
- * data: callers pass fixed statements and bind every value. Only store/
- * includes this header (sqlite3 stays behind it). */
+ * the read-only and transaction rules of a store's handle, persistent
+ * prepared statements, reading collection items and error text. It never
+ * builds SQL from data: callers pass fixed statements and bind every value.
+ * Only store/ includes this header (sqlite3 stays behind it). */
 #ifndef ECII_STORE_DB_H
 #define ECII_STORE_DB_H
 
@@ -10,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 enum db_mode {
@@ -44,6 +46,25 @@ void db_close(sqlite3 **db);
  * set on a read error. */
 int db_schema_version(sqlite3 *db, char *err, size_t errlen);
 
+/* What a store keeps beside its handle to refuse writes when opened
+ * read-only and to pair begin with commit. name is the store's kind for
+ * messages (its schema's name; borrowed). */
+struct db_tx {
+	const char *name;
+	bool writable;
+	bool in_tx; /* between db_tx_begin and db_tx_commit */
+};
+
+/* 0 if tx was opened for writing, else -1 with err "<name> is open
+ * read-only". */
+int db_tx_writable(const struct db_tx *tx, char *err, size_t errlen);
+/* Begins a transaction on db. Returns 0, or -1 with err set when tx is
+ * read-only, already in a transaction, or BEGIN fails. */
+int db_tx_begin(sqlite3 *db, struct db_tx *tx, char *err, size_t errlen);
+/* Commits the transaction db_tx_begin began. Returns 0, or -1 with err set
+ * when there is none or COMMIT fails (the transaction then stays open). */
+int db_tx_commit(sqlite3 *db, struct db_tx *tx, char *err, size_t errlen);
+
 /* Runs fixed SQL (one or more statements, no data in it). Returns 0 or -1
  * with err set to "what: sqlite's message". */
 int db_exec(sqlite3 *db, const char *sql, const char *what, char *err, size_t errlen);
@@ -70,6 +91,20 @@ int db_bind_number(sqlite3_stmt *stmt, int col, double x);
 /* Steps a statement that returns no rows and resets it, keeping its
  * bindings. Returns 0 or -1 with err set to "what: sqlite's message". */
 int db_step_done(sqlite3_stmt *stmt, const char *what, char *err, size_t errlen);
+
+/* Both stores keep collections as rows whose first two columns are the id
+ * and the item (a catalogue item in compact JSON). The item of stmt's
+ * current row: new, or NULL with err set when it is not a JSON object. */
+json_t *db_column_item(sqlite3_stmt *stmt, char *err, size_t errlen);
+/* Steps stmt (rows as above) to the end and returns their items in row
+ * order: a new array, or NULL with err set. Resets stmt either way. */
+json_t *db_read_items(sqlite3_stmt *stmt, char *err, size_t errlen);
+/* Writes the collection id's item (borrowed) through stmt, whose other
+ * parameters the caller has bound: binds the item as compact JSON to
+ * parameter col, steps stmt and clears its bindings. Returns 0 or -1 with
+ * err set. */
+int db_write_item(sqlite3_stmt *stmt, int col, const char *id, json_t *item, char *err,
+                  size_t errlen);
 
 /* Writes "what: sqlite's current message" into err. */
 void db_error(sqlite3 *db, const char *what, char *err, size_t errlen);

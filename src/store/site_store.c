@@ -76,8 +76,7 @@ static const struct {
 
 struct site_store {
 	sqlite3 *db;
-	bool writable;
-	bool in_tx;
+	struct db_tx tx;
 	bool dirty; /* rows written since the index and statistics were made */
 	sqlite3_stmt *get_info;
 	sqlite3_stmt *get_collections;
@@ -129,7 +128,7 @@ struct site_store *site_store_open(const char *path, bool create, char *err, siz
 	}
 	s = xcalloc(1, sizeof *s);
 	s->db = db;
-	s->writable = create;
+	s->tx = (struct db_tx){ .name = site_schema.name, .writable = create };
 	return s;
 }
 
@@ -150,10 +149,10 @@ void site_store_close(struct site_store **sp)
 	if (sp == NULL || *sp == NULL)
 		return;
 	s = *sp;
-	if (s->in_tx) {
+	if (s->tx.in_tx) {
 		log_warn("site store closed inside a transaction: writes discarded");
 		db_rollback(s->db);
-	} else if (s->writable) {
+	} else if (s->tx.writable) {
 		/* Written without begin/commit, or not at all: a new store is
 		 * still left with its index (and statistics if it has rows). */
 		if (finish_writes(s, err, sizeof err) < 0 ||
@@ -222,72 +221,25 @@ fail:
 
 json_t *site_store_read_collections(struct site_store *s, char *err, size_t errlen)
 {
-	json_t *items = json_array(), *item;
-	json_error_t jerr;
-	const char *text;
-	int rc;
-
 	if (db_cached(s->db, &s->get_collections, "SELECT id, item FROM collections ORDER BY id",
 	              err, errlen) < 0)
-		goto fail;
-	while ((rc = sqlite3_step(s->get_collections)) == SQLITE_ROW) {
-		text = (const char *)sqlite3_column_text(s->get_collections, 1);
-		item = text != NULL ? json_loads(text, JSON_REJECT_DUPLICATES, &jerr) : NULL;
-		if (!json_is_object(item)) {
-			snprintf(err, errlen, "collection %s: stored item is not a JSON object",
-			         (const char *)sqlite3_column_text(s->get_collections, 0));
-			json_decref(item);
-			goto fail;
-		}
-		json_array_append_new(items, item);
-	}
-	if (rc != SQLITE_DONE) {
-		db_error(s->db, "read collections", err, errlen);
-		goto fail;
-	}
-	sqlite3_reset(s->get_collections);
-	return items;
-fail:
-	if (s->get_collections != NULL)
-		sqlite3_reset(s->get_collections);
-	json_decref(items);
-	return NULL;
-}
-
-static int check_writable(struct site_store *s, char *err, size_t errlen)
-{
-	if (!s->writable) {
-		snprintf(err, errlen, "site store is open read-only");
-		return -1;
-	}
-	return 0;
+		return NULL;
+	return db_read_items(s->get_collections, err, errlen);
 }
 
 int site_store_begin(struct site_store *s, char *err, size_t errlen)
 {
-	if (check_writable(s, err, errlen) < 0)
-		return -1;
-	if (s->in_tx) {
-		snprintf(err, errlen, "site store: a transaction is already open");
-		return -1;
-	}
-	if (db_begin(s->db, err, errlen) < 0)
-		return -1;
-	s->in_tx = true;
-	return 0;
+	return db_tx_begin(s->db, &s->tx, err, errlen);
 }
 
 int site_store_commit(struct site_store *s, char *err, size_t errlen)
 {
-	if (!s->in_tx) {
-		snprintf(err, errlen, "site store: no transaction to commit");
+	/* The index is made inside the transaction, before its commit; with
+	 * no transaction, db_tx_commit says so. */
+	if (s->tx.in_tx && s->dirty && finish_writes(s, err, errlen) < 0)
 		return -1;
-	}
-	if (s->dirty && finish_writes(s, err, errlen) < 0)
+	if (db_tx_commit(s->db, &s->tx, err, errlen) < 0)
 		return -1;
-	if (db_commit(s->db, err, errlen) < 0)
-		return -1;
-	s->in_tx = false;
 	if (s->dirty) {
 		/* Statistics for the planner, over a sample of what was just
 		 * written: a full ANALYZE costs seconds at 10M subjects. */
@@ -304,7 +256,7 @@ int site_store_write_info(struct site_store *s, const struct site_info *info, ch
 {
 	sqlite3_stmt *st;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (info->id == NULL || info->name == NULL) {
 		snprintf(err, errlen, "site info needs an id and a name");
@@ -338,10 +290,8 @@ int site_store_write_collection(struct site_store *s, json_t *item, char *err, s
 {
 	const char *id = json_string_value(json_object_get(item, "id"));
 	const char *name = json_string_value(json_object_get(item, "name"));
-	char *text = NULL;
-	int rc = -1;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (id == NULL || name == NULL) {
 		snprintf(err, errlen, "a collection item needs a string id and name");
@@ -351,23 +301,12 @@ int site_store_write_collection(struct site_store *s, json_t *item, char *err, s
 	              "INSERT OR REPLACE INTO collections(id, name, item) VALUES (?, ?, ?)", err,
 	              errlen) < 0)
 		return -1;
-	text = json_dumps(item, JSON_COMPACT);
-	if (text == NULL) {
-		snprintf(err, errlen, "collection %s: cannot encode its item", id);
-		goto out;
-	}
 	db_bind_text(s->put_collection, 1, id);
 	db_bind_text(s->put_collection, 2, name);
-	db_bind_text(s->put_collection, 3, text);
-	if (db_step_done(s->put_collection, "write collection", err, errlen) < 0)
-		goto out;
+	if (db_write_item(s->put_collection, 3, id, item, err, errlen) < 0)
+		return -1;
 	s->dirty = true;
-	rc = 0;
-out:
-	/* The text was bound static: unbind it before it is freed. */
-	sqlite3_clear_bindings(s->put_collection);
-	free(text);
-	return rc;
+	return 0;
 }
 
 int site_store_write_subject(struct site_store *s, const struct site_subject_row *row, char *err,
@@ -375,7 +314,7 @@ int site_store_write_subject(struct site_store *s, const struct site_subject_row
 {
 	sqlite3_stmt *st;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (db_cached(s->db, &s->put_subject,
 	              "INSERT INTO subjects(id, collection_id, sex, age_at_diagnosis, diagnosis,"
@@ -417,7 +356,7 @@ int site_store_write_study(struct site_store *s, const struct site_study_row *ro
 {
 	sqlite3_stmt *st;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (db_cached(s->db, &s->put_study,
 	              "INSERT INTO studies(id, subject_id, modality, body_part, manufacturer,"
@@ -445,7 +384,7 @@ int site_store_write_preview(struct site_store *s, const char *id, const char *c
 {
 	sqlite3_stmt *st;
 
-	if (check_writable(s, err, errlen) < 0)
+	if (db_tx_writable(&s->tx, err, errlen) < 0)
 		return -1;
 	if (id == NULL || collection_id == NULL || title == NULL || media_type == NULL ||
 	    (bytes == NULL && len > 0) || len > (size_t)0x7fffffff) {

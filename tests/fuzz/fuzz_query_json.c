@@ -14,26 +14,9 @@
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
+#include "fuzz_vocab.h"
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size);
-
-/* Loaded once and kept for the process: inputs run by the million. */
-static const struct vocab *fuzz_vocab(void)
-{
-	static struct vocab *v;
-	const char *srcdir = getenv("ECII_SRCDIR");
-	char err[256], *path;
-
-	if (v != NULL)
-		return v;
-	path = xasprintf("%s/data/criteria.json", srcdir != NULL ? srcdir : ECII_SOURCE_DIR);
-	v = vocab_load(path, err, sizeof err);
-	free(path);
-	if (v == NULL) {
-		fprintf(stderr, "fuzz_query_json: %s\n", err);
-		abort();
-	}
-	return v;
-}
 
 /* Reads written JSON back: from text when within the input limit, else
  * (integers can grow when written out in full) from the JSON tree. */
@@ -52,7 +35,7 @@ static struct query *read_back(const struct query *q, const char *text, struct q
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 {
-	const struct vocab *v = fuzz_vocab();
+	const struct vocab *v = fuzz_vocab("fuzz_query_json");
 	struct query_error err = { 0 };
 	struct query *q, *again = NULL, *canon = NULL, *twice = NULL;
 	char *text = NULL, *text2 = NULL, *printed = NULL, hash[65], hash2[65];

@@ -14,30 +14,13 @@
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
+#include "fuzz_vocab.h"
+
 int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size);
-
-/* Loaded once and kept for the process: inputs run by the million. */
-static const struct vocab *fuzz_vocab(void)
-{
-	static struct vocab *v;
-	const char *srcdir = getenv("ECII_SRCDIR");
-	char err[256], *path;
-
-	if (v != NULL)
-		return v;
-	path = xasprintf("%s/data/criteria.json", srcdir != NULL ? srcdir : ECII_SOURCE_DIR);
-	v = vocab_load(path, err, sizeof err);
-	free(path);
-	if (v == NULL) {
-		fprintf(stderr, "fuzz_query_text: %s\n", err);
-		abort();
-	}
-	return v;
-}
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 {
-	const struct vocab *v = fuzz_vocab();
+	const struct vocab *v = fuzz_vocab("fuzz_query_text");
 	struct query_error err = { 0 };
 	struct query *q, *again = NULL, *back = NULL;
 	char *text = xmalloc(size + 1), *printed = NULL, *json = NULL, hash[65];

@@ -4,7 +4,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,49 +20,22 @@
 #include "store/site_store.h"
 #include "util/xmalloc.h"
 
-static char *tmpdir;
-static int serial;
+#include "support.h"
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
+static char *tmpdir;
 
 static int group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-
-	tmpdir = xasprintf("%s/ecii-test-catalogue.XXXXXX",
-	                   base != NULL && *base != '\0' ? base : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		free(tmpdir);
-		tmpdir = NULL;
-		return -1;
-	}
+	tmpdir = test_tmpdir("catalogue");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	if (tmpdir != NULL)
-		nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(tmpdir);
 	free(tmpdir);
 	tmpdir = NULL;
 	return 0;
-}
-
-static char *temp_path(const char *name)
-{
-	return xasprintf("%s/%d-%s", tmpdir, ++serial, name);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
 }
 
 static json_t *make_item(const char *id, const char *name, int subjects)
@@ -79,7 +51,7 @@ static json_t *make_item(const char *id, const char *name, int subjects)
  * the reverse of insertion order. */
 static char *make_catalogue(int n)
 {
-	char *path = temp_path("catalogue.db");
+	char *path = test_temp_path(tmpdir, "catalogue.db");
 	struct catalogue_store *s;
 	char err[256], id[32], name[32];
 
@@ -105,7 +77,7 @@ static char *make_catalogue(int n)
 
 static void test_open_missing(void **state)
 {
-	char *path = temp_path("missing.db");
+	char *path = test_temp_path(tmpdir, "missing.db");
 	char err[512] = "";
 
 	assert_null(catalogue_store_open(path, false, err, sizeof err));
@@ -118,11 +90,11 @@ static void test_open_missing(void **state)
 
 static void test_open_not_a_database(void **state)
 {
-	char *path = temp_path("junk.db");
+	char *path = test_temp_path(tmpdir, "junk.db");
 	char junk[4096], err[512] = "";
 
 	memset(junk, 0xa5, sizeof junk);
-	write_file(path, junk, sizeof junk);
+	test_write_file(path, junk, sizeof junk);
 	assert_null(catalogue_store_open(path, false, err, sizeof err));
 	assert_non_null(strstr(err, "not a database"));
 	/* Opening for writing must not take it over either. */
@@ -135,12 +107,8 @@ static void test_open_newer_schema(void **state)
 {
 	char *path = make_catalogue(2);
 	char err[512] = "";
-	sqlite3 *db = NULL;
 
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(
-	    sqlite3_exec(db, "UPDATE schema_version SET version = 7", NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
+	test_exec_sql(path, "UPDATE schema_version SET version = 7");
 	assert_null(catalogue_store_open(path, false, err, sizeof err));
 	assert_non_null(strstr(err, "newer"));
 	assert_non_null(strstr(err, "7"));
@@ -166,7 +134,7 @@ static void test_open_truncated(void **state)
 
 static void test_open_site_store_as_catalogue(void **state)
 {
-	char *path = temp_path("site.db");
+	char *path = test_temp_path(tmpdir, "site.db");
 	struct site_store *site;
 	char err[512] = "";
 
@@ -181,7 +149,7 @@ static void test_open_site_store_as_catalogue(void **state)
 
 static void test_bad_items(void **state)
 {
-	char *path = temp_path("bad.db");
+	char *path = test_temp_path(tmpdir, "bad.db");
 	struct catalogue_store *s;
 	json_t *no_id = json_pack("{s:s}", "name", "x");
 	json_t *no_name = json_pack("{s:s}", "id", "x");
@@ -277,7 +245,7 @@ static void test_replace_and_clear(void **state)
 
 static void test_meta(void **state)
 {
-	char *path = temp_path("meta.db");
+	char *path = test_temp_path(tmpdir, "meta.db");
 	struct catalogue_store *s;
 	char err[512] = "", *v;
 

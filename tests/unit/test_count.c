@@ -17,6 +17,8 @@
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 static struct vocab *vocab;
 
 /*  subject  coll  sex     age  diagnosis  psa   studies (modality bodypart manufacturer)
@@ -353,12 +355,8 @@ static void test_unknown_key_and_code(void **state)
 
 static int setup(void **state)
 {
-	char path[4096], err[256];
-	const char *src = getenv("ECII_SRCDIR");
-
-	snprintf(path, sizeof path, "%s/data/criteria.json", src != NULL ? src : ECII_SOURCE_DIR);
-	vocab = vocab_load(path, err, sizeof err);
-	return vocab == NULL ? -1 : 0;
+	vocab = test_vocab_load();
+	return 0;
 }
 
 static int teardown(void **state)

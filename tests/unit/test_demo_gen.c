@@ -5,7 +5,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -27,37 +26,21 @@
 #include "util/hash.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 static struct vocab *vocab;
 static json_t *description; /* data/demo/federation.json */
 static char *tmpdir;
 static char *dir_a; /* the federation, made once by the group setup */
-static int serial;
 
 /* ---- helpers ----------------------------------------------------------- */
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
-
-static char *temp_path(const char *name)
-{
-	return xasprintf("%s/%d-%s", tmpdir, ++serial, name);
-}
-
 static char *temp_dir(const char *name)
 {
-	char *path = temp_path(name);
+	char *path = test_temp_path(tmpdir, name);
 
 	assert_int_equal(mkdir(path, 0755), 0);
 	return path;
-}
-
-static const char *srcdir(void)
-{
-	const char *s = getenv("ECII_SRCDIR");
-
-	return s != NULL && *s != '\0' ? s : ECII_SOURCE_DIR;
 }
 
 /* The code of a value, looked up by field and value alias. */
@@ -80,19 +63,28 @@ static sqlite3 *open_ro(const char *path)
 	return db;
 }
 
-/* Prepares sql and binds the text arguments that follow (NULL ends them). */
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql, ...)
+/* Prepares sql and binds the text arguments in ap (NULL ends them). */
+static sqlite3_stmt *prepv(sqlite3 *db, const char *sql, va_list ap)
 {
 	sqlite3_stmt *st = NULL;
 	const char *arg;
-	va_list ap;
 	int i = 1;
 
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
 		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
-	va_start(ap, sql);
 	while ((arg = va_arg(ap, const char *)) != NULL)
 		sqlite3_bind_text(st, i++, arg, -1, SQLITE_TRANSIENT);
+	return st;
+}
+
+/* Prepares sql and binds the text arguments that follow (NULL ends them). */
+static sqlite3_stmt *prep(sqlite3 *db, const char *sql, ...)
+{
+	sqlite3_stmt *st;
+	va_list ap;
+
+	va_start(ap, sql);
+	st = prepv(db, sql, ap);
 	va_end(ap);
 	return st;
 }
@@ -100,17 +92,12 @@ static sqlite3_stmt *prep(sqlite3 *db, const char *sql, ...)
 /* The first column of the first row as a double; NAN for NULL or no row. */
 static double scalar(sqlite3 *db, const char *sql, ...)
 {
-	sqlite3_stmt *st = NULL;
-	const char *arg;
+	sqlite3_stmt *st;
 	double x = NAN;
 	va_list ap;
-	int i = 1;
 
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	va_start(ap, sql);
-	while ((arg = va_arg(ap, const char *)) != NULL)
-		sqlite3_bind_text(st, i++, arg, -1, SQLITE_TRANSIENT);
+	st = prepv(db, sql, ap);
 	va_end(ap);
 	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
 		x = sqlite3_column_double(st, 0);
@@ -226,28 +213,18 @@ static void expect_parse_error(json_t *doc, const char *what)
 
 static int group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
 	char err[512], *path;
 	json_error_t jerr;
 
-	path = xasprintf("%s/data/criteria.json", srcdir());
-	vocab = vocab_load(path, err, sizeof err);
-	free(path);
-	if (vocab == NULL) {
-		fprintf(stderr, "# %s\n", err);
-		return -1;
-	}
-	path = xasprintf("%s/data/demo/federation.json", srcdir());
+	vocab = test_vocab_load();
+	path = test_source_path("data/demo/federation.json");
 	description = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	free(path);
 	if (description == NULL) {
 		fprintf(stderr, "# federation.json: %s\n", jerr.text);
 		return -1;
 	}
-	tmpdir =
-	    xasprintf("%s/ecii-test-demo.XXXXXX", base != NULL && *base != '\0' ? base : "/tmp");
-	if (mkdtemp(tmpdir) == NULL)
-		return -1;
+	tmpdir = test_tmpdir("demo");
 	dir_a = xasprintf("%s/a", tmpdir);
 	if (mkdir(dir_a, 0755) != 0)
 		return -1;
@@ -267,8 +244,7 @@ static int group_setup(void **state)
 
 static int group_teardown(void **state)
 {
-	if (tmpdir != NULL)
-		nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(tmpdir);
 	free(tmpdir);
 	free(dir_a);
 	json_decref(description);
@@ -396,9 +372,7 @@ static void test_federation_refuses_bad_places(void **state)
 	dir = temp_dir("has-catalogue");
 	cat = xasprintf("%s/catalogue.db", dir);
 	site = site_path(dir, "xx-one");
-	f = fopen(cat, "w");
-	assert_non_null(f);
-	fclose(f);
+	test_write_file(cat, "", 0);
 	assert_int_equal(demo_gen_federation(spec, dir, NULL, NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "already exists"));
 	assert_int_equal(access(site, F_OK), -1);
@@ -410,10 +384,7 @@ static void test_federation_refuses_bad_places(void **state)
 	dir = temp_dir("has-site");
 	cat = xasprintf("%s/catalogue.db", dir);
 	site = site_path(dir, "xx-one");
-	f = fopen(site, "w");
-	assert_non_null(f);
-	fputs("mine", f);
-	fclose(f);
+	test_write_file(site, "mine", 4);
 	assert_int_equal(demo_gen_federation(spec, dir, NULL, NULL, err, sizeof err), -1);
 	assert_non_null(strstr(err, "already exists"));
 	assert_int_equal(access(cat, F_OK), -1);
@@ -427,10 +398,8 @@ static void test_federation_refuses_bad_places(void **state)
 	free(dir);
 
 	/* One site's file must not exist either. */
-	site = temp_path("exists.db");
-	f = fopen(site, "w");
-	assert_non_null(f);
-	fclose(f);
+	site = test_temp_path(tmpdir, "exists.db");
+	test_write_file(site, "", 0);
 	assert_int_equal(demo_gen_site(spec, 0, site, NULL, NULL, NULL, err, sizeof err), -1);
 	assert_int_equal(access(site, F_OK), 0);
 	assert_int_equal(demo_gen_site(spec, 5, site, NULL, NULL, NULL, err, sizeof err), -1);
@@ -475,7 +444,8 @@ static void test_deterministic(void **state)
 
 static void test_seed_changes_data(void **state)
 {
-	char *p1 = temp_path("s5.db"), *p2 = temp_path("s5-again.db"), *p3 = temp_path("s6.db");
+	char *p1 = test_temp_path(tmpdir, "s5.db"), *p2 = test_temp_path(tmpdir, "s5-again.db"),
+	     *p3 = test_temp_path(tmpdir, "s6.db");
 	char d1[2 * HASH_SHA256_LEN + 1], d2[2 * HASH_SHA256_LEN + 1], d3[2 * HASH_SHA256_LEN + 1];
 	struct demo_spec *s5, *s6;
 	char err[512] = "";
@@ -1066,7 +1036,7 @@ static void on_progress(uint64_t done, uint64_t total, void *arg)
 
 static void test_bench_site(void **state)
 {
-	char *path = temp_path("bench.db"), err[512] = "";
+	char *path = test_temp_path(tmpdir, "bench.db"), err[512] = "";
 	struct progress_log log = { 0 };
 	struct demo_spec *spec;
 	json_t *items = json_array(), *item;

@@ -21,6 +21,8 @@
 #include "util/rng.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 #define N_QUERIES 240
 
 static struct vocab *vocab;
@@ -198,14 +200,12 @@ static void test_loaded_columns_match_store(void **state)
 
 static int setup(void **state)
 {
-	const char *src = getenv("ECII_SRCDIR"), *build = getenv("ECII_BUILDDIR");
+	const char *build = getenv("ECII_BUILDDIR");
 	char path[4096], err[512];
 	struct dirent **names;
 	int n;
 
-	snprintf(path, sizeof path, "%s/data/criteria.json", src != NULL ? src : ECII_SOURCE_DIR);
-	if ((vocab = vocab_load(path, err, sizeof err)) == NULL)
-		return -1;
+	vocab = test_vocab_load();
 	snprintf(path, sizeof path, "%s/data/demo/out", build != NULL ? build : ECII_BUILD_DIR);
 	n = scandir(path, &names, NULL, alphasort);
 	if (n < 0)

@@ -14,6 +14,8 @@
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 static struct vocab *vocab;
 static const uint8_t secret[32] = { 42 };
 static const struct privacy_rule rule = PRIVACY_RULE_DEFAULT;
@@ -174,12 +176,8 @@ static void test_build_exact(void **state)
 
 static int setup(void **state)
 {
-	char path[4096], err[256];
-	const char *src = getenv("ECII_SRCDIR");
-
-	snprintf(path, sizeof path, "%s/data/criteria.json", src != NULL ? src : ECII_SOURCE_DIR);
-	vocab = vocab_load(path, err, sizeof err);
-	return vocab == NULL ? -1 : 0;
+	vocab = test_vocab_load();
+	return 0;
 }
 
 static int teardown(void **state)

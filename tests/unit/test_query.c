@@ -20,6 +20,8 @@
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 #define SEX       "SNOMEDCT263495000"
 #define MALE      "SNOMEDCT248153007"
 #define FEMALE    "SNOMEDCT248152002"
@@ -31,30 +33,6 @@
 #define MR        "RID10312"
 #define CT        "RID10321"
 #define PSA       "EUCAIM_Hyper-Ontology_V1.0.CLIN1033410"
-
-static int setup_vocab(void **state)
-{
-	const char *srcdir = getenv("ECII_SRCDIR");
-	char *path = xasprintf("%s/data/criteria.json", srcdir != NULL ? srcdir : ECII_SOURCE_DIR);
-	char err[256];
-	struct vocab *v = vocab_load(path, err, sizeof err);
-
-	free(path);
-	if (v == NULL) {
-		fprintf(stderr, "# %s\n", err);
-		return -1;
-	}
-	*state = v;
-	return 0;
-}
-
-static int teardown_vocab(void **state)
-{
-	struct vocab *v = *state;
-
-	vocab_free(&v);
-	return 0;
-}
 
 static void add_equals(struct query_criterion *c, enum query_op op, const char *code)
 {
@@ -607,5 +585,5 @@ int main(void)
 		cmocka_unit_test(test_hash_same_cohort_different_spellings),
 	};
 
-	return cmocka_run_group_tests(tests, setup_vocab, teardown_vocab);
+	return cmocka_run_group_tests(tests, test_vocab_setup, test_vocab_teardown);
 }

@@ -22,6 +22,8 @@
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 /* Wrappers building an AST around criteria / leaves. */
 #define TOP(groups)       "{\"operand\":\"OR\",\"children\":[" groups "]}"
 #define GROUP(criteria)   "{\"operand\":\"AND\",\"children\":[" criteria "]}"
@@ -29,30 +31,6 @@
 #define LEAF(k, t, v)     "{\"key\":\"" k "\",\"type\":\"" t "\",\"value\":" v "}"
 #define ONE_LEAF(k, t, v) TOP(GROUP(CRIT(LEAF(k, t, v))))
 #define PLACE_LEAF        "children[0].children[0].children[0]: "
-
-static int setup_vocab(void **state)
-{
-	const char *srcdir = getenv("ECII_SRCDIR");
-	char *path = xasprintf("%s/data/criteria.json", srcdir != NULL ? srcdir : ECII_SOURCE_DIR);
-	char err[256];
-	struct vocab *v = vocab_load(path, err, sizeof err);
-
-	free(path);
-	if (v == NULL) {
-		fprintf(stderr, "# %s\n", err);
-		return -1;
-	}
-	*state = v;
-	return 0;
-}
-
-static int teardown_vocab(void **state)
-{
-	struct vocab *v = *state;
-
-	vocab_free(&v);
-	return 0;
-}
 
 static struct query *read_ok(const char *text)
 {
@@ -344,26 +322,34 @@ static void test_round_trip_json(void **state)
 
 static void test_numbers_and_wire_order(void **state)
 {
+	/* One leaf of key "k" and this type: its value as read, and as written. */
+	static const struct {
+		const char *type, *in, *out;
+	} cases[] = {
+		/* Integral reals become integers; members come out in wire order. */
+		{ "BETWEEN", "{\"max\":70.0,\"min\":5e1}", "{\"min\":50,\"max\":70}" },
+		/* A missing end is written as null. */
+		{ "BETWEEN", "{}", "{\"min\":null,\"max\":null}" },
+		/* At most 15 significant digits. */
+		{ "EQUALS", "0.12345678901234567", "0.123456789012346" },
+		{ "EQUALS", "0.1", "0.1" },
+		/* Integers are exact below 2^53, rounded at and above it. */
+		{ "EQUALS", "9007199254740991", "9007199254740991" },
+		{ "EQUALS", "9007199254740993", "9007199254740990" },
+		{ "EQUALS", "1e15", "1000000000000000" },
+		{ "EQUALS", "-0.0", "0" },
+		{ "EQUALS", "1E+300", "1e300" },
+	};
+
 	(void)state;
-	/* Integral reals become integers; members come out in wire order. */
-	expect_written(ONE_LEAF("k", "BETWEEN", "{\"max\":70.0,\"min\":5e1}"),
-	               ONE_LEAF("k", "BETWEEN", "{\"min\":50,\"max\":70}"));
-	/* A missing end is written as null. */
-	expect_written(ONE_LEAF("k", "BETWEEN", "{}"),
-	               ONE_LEAF("k", "BETWEEN", "{\"min\":null,\"max\":null}"));
-	/* At most 15 significant digits. */
-	expect_written(ONE_LEAF("k", "EQUALS", "0.12345678901234567"),
-	               ONE_LEAF("k", "EQUALS", "0.123456789012346"));
-	expect_written(ONE_LEAF("k", "EQUALS", "0.1"), ONE_LEAF("k", "EQUALS", "0.1"));
-	/* Integers are exact below 2^53, rounded at and above it. */
-	expect_written(ONE_LEAF("k", "EQUALS", "9007199254740991"),
-	               ONE_LEAF("k", "EQUALS", "9007199254740991"));
-	expect_written(ONE_LEAF("k", "EQUALS", "9007199254740993"),
-	               ONE_LEAF("k", "EQUALS", "9007199254740990"));
-	expect_written(ONE_LEAF("k", "EQUALS", "1e15"),
-	               ONE_LEAF("k", "EQUALS", "1000000000000000"));
-	expect_written(ONE_LEAF("k", "EQUALS", "-0.0"), ONE_LEAF("k", "EQUALS", "0"));
-	expect_written(ONE_LEAF("k", "EQUALS", "1E+300"), ONE_LEAF("k", "EQUALS", "1e300"));
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		char *in = xasprintf(ONE_LEAF("k", "%s", "%s"), cases[i].type, cases[i].in);
+		char *out = xasprintf(ONE_LEAF("k", "%s", "%s"), cases[i].type, cases[i].out);
+
+		expect_written(in, out);
+		free(in);
+		free(out);
+	}
 	assert_true(query_json_round_number(0.1 + 0.2) == 0.3);
 	assert_true(query_json_round_number(42) == 42);
 	assert_true(isnan(query_json_round_number(NAN)));
@@ -481,5 +467,5 @@ int main(void)
 		cmocka_unit_test(test_text_json_text),
 	};
 
-	return cmocka_run_group_tests(tests, setup_vocab, teardown_vocab);
+	return cmocka_run_group_tests(tests, test_vocab_setup, test_vocab_teardown);
 }

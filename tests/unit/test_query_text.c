@@ -21,6 +21,8 @@
 #include "util/buf.h"
 #include "util/xmalloc.h"
 
+#include "support.h"
+
 #define SEX       "SNOMEDCT263495000"
 #define MALE      "SNOMEDCT248153007"
 #define AGE       "SNOMEDCT423493009"
@@ -29,30 +31,6 @@
 #define MODALITY  "RID10311"
 #define MR        "RID10312"
 #define CT        "RID10321"
-
-static int setup_vocab(void **state)
-{
-	const char *srcdir = getenv("ECII_SRCDIR");
-	char *path = xasprintf("%s/data/criteria.json", srcdir != NULL ? srcdir : ECII_SOURCE_DIR);
-	char err[256];
-	struct vocab *v = vocab_load(path, err, sizeof err);
-
-	free(path);
-	if (v == NULL) {
-		fprintf(stderr, "# %s\n", err);
-		return -1;
-	}
-	*state = v;
-	return 0;
-}
-
-static int teardown_vocab(void **state)
-{
-	struct vocab *v = *state;
-
-	vocab_free(&v);
-	return 0;
-}
 
 static struct query *parse(const struct vocab *v, const char *text)
 {
@@ -588,5 +566,5 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 	};
 
-	return cmocka_run_group_tests(tests, setup_vocab, teardown_vocab);
+	return cmocka_run_group_tests(tests, test_vocab_setup, test_vocab_teardown);
 }

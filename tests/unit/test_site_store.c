@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,59 +23,22 @@
 #include "store/site_store.h"
 #include "util/xmalloc.h"
 
-static char *tmpdir;
-static int serial;
+#include "support.h"
 
-static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-	return remove(path);
-}
+static char *tmpdir;
 
 static int group_setup(void **state)
 {
-	const char *base = getenv("TMPDIR");
-
-	tmpdir = xasprintf("%s/ecii-test-site-store.XXXXXX",
-	                   base != NULL && *base != '\0' ? base : "/tmp");
-	if (mkdtemp(tmpdir) == NULL) {
-		free(tmpdir);
-		tmpdir = NULL;
-		return -1;
-	}
+	tmpdir = test_tmpdir("site-store");
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
-	if (tmpdir != NULL)
-		nftw(tmpdir, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	test_rmtree(tmpdir);
 	free(tmpdir);
 	tmpdir = NULL;
 	return 0;
-}
-
-/* A fresh path in the temporary directory (new). */
-static char *temp_path(const char *name)
-{
-	return xasprintf("%s/%d-%s", tmpdir, ++serial, name);
-}
-
-static void write_file(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
-static void exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(db);
 }
 
 static void fill_info(struct site_info *info, const char *id)
@@ -152,7 +114,7 @@ static void write_store(const char *path, int n)
 
 static void test_open_missing_file(void **state)
 {
-	char *path = temp_path("missing.db");
+	char *path = test_temp_path(tmpdir, "missing.db");
 	char err[512] = "";
 
 	assert_null(site_store_open(path, false, err, sizeof err));
@@ -167,12 +129,12 @@ static void test_open_missing_file(void **state)
 
 static void test_open_not_a_database(void **state)
 {
-	char *path = temp_path("text.db");
+	char *path = test_temp_path(tmpdir, "text.db");
 	char text[8192], err[512] = "";
 
 	for (size_t i = 0; i < sizeof text; i++)
 		text[i] = (char)('a' + i % 26);
-	write_file(path, text, sizeof text);
+	test_write_file(path, text, sizeof text);
 	assert_null(site_store_open(path, false, err, sizeof err));
 	assert_non_null(strstr(err, path));
 	assert_non_null(strstr(err, "not a database"));
@@ -181,10 +143,10 @@ static void test_open_not_a_database(void **state)
 
 static void test_open_empty_file(void **state)
 {
-	char *path = temp_path("empty.db");
+	char *path = test_temp_path(tmpdir, "empty.db");
 	char err[512] = "";
 
-	write_file(path, "", 0);
+	test_write_file(path, "", 0);
 	assert_null(site_store_open(path, false, err, sizeof err));
 	assert_non_null(strstr(err, "not an ecii site store"));
 	free(path);
@@ -200,11 +162,11 @@ static void test_open_directory(void **state)
 
 static void test_open_newer_schema(void **state)
 {
-	char *path = temp_path("newer.db");
+	char *path = test_temp_path(tmpdir, "newer.db");
 	char err[512] = "";
 
 	write_store(path, 3);
-	exec_sql(path, "UPDATE schema_version SET version = 99");
+	test_exec_sql(path, "UPDATE schema_version SET version = 99");
 	assert_null(site_store_open(path, false, err, sizeof err));
 	assert_non_null(strstr(err, "newer"));
 	assert_non_null(strstr(err, "99"));
@@ -213,11 +175,11 @@ static void test_open_newer_schema(void **state)
 
 static void test_open_older_schema(void **state)
 {
-	char *path = temp_path("older.db");
+	char *path = test_temp_path(tmpdir, "older.db");
 	char err[512] = "";
 
 	write_store(path, 3);
-	exec_sql(path, "UPDATE schema_version SET version = 0");
+	test_exec_sql(path, "UPDATE schema_version SET version = 0");
 	assert_null(site_store_open(path, false, err, sizeof err));
 	assert_non_null(strstr(err, "not an ecii site store"));
 	free(path);
@@ -225,7 +187,7 @@ static void test_open_older_schema(void **state)
 
 static void test_open_foreign_sqlite(void **state)
 {
-	char *path = temp_path("foreign.db");
+	char *path = test_temp_path(tmpdir, "foreign.db");
 	char err[512] = "";
 	sqlite3 *db = NULL;
 
@@ -241,7 +203,7 @@ static void test_open_foreign_sqlite(void **state)
 
 static void test_open_catalogue_as_site(void **state)
 {
-	char *path = temp_path("catalogue.db");
+	char *path = test_temp_path(tmpdir, "catalogue.db");
 	struct catalogue_store *cat;
 	char err[512] = "";
 
@@ -256,7 +218,7 @@ static void test_open_catalogue_as_site(void **state)
 
 static void test_open_truncated(void **state)
 {
-	char *path = temp_path("truncated.db");
+	char *path = test_temp_path(tmpdir, "truncated.db");
 	char err[512] = "";
 	struct stat sb;
 
@@ -275,7 +237,7 @@ static void test_open_truncated(void **state)
 
 static void test_create_twice(void **state)
 {
-	char *path = temp_path("twice.db");
+	char *path = test_temp_path(tmpdir, "twice.db");
 	struct site_store *a, *b;
 	struct site_info info, back;
 	char err[512] = "";
@@ -301,11 +263,11 @@ static void test_create_twice(void **state)
 
 static void test_create_over_other_file(void **state)
 {
-	char *path = temp_path("precious.txt");
+	char *path = test_temp_path(tmpdir, "precious.txt");
 	char err[512] = "", buf[16] = "";
 	FILE *f;
 
-	write_file(path, "precious", 8);
+	test_write_file(path, "precious", 8);
 	assert_null(site_store_open(path, true, err, sizeof err));
 	f = fopen(path, "rb");
 	assert_non_null(f);
@@ -327,7 +289,7 @@ static void test_create_in_missing_dir(void **state)
 
 static void test_no_site_row(void **state)
 {
-	char *path = temp_path("norow.db");
+	char *path = test_temp_path(tmpdir, "norow.db");
 	struct site_store *s;
 	sqlite3_stmt *q;
 	struct site_info info;
@@ -356,13 +318,13 @@ static void test_no_site_row(void **state)
 
 static void test_bad_secret(void **state)
 {
-	char *path = temp_path("secret.db");
+	char *path = test_temp_path(tmpdir, "secret.db");
 	struct site_store *s;
 	struct site_info info;
 	char err[512] = "";
 
 	write_store(path, 1);
-	exec_sql(path, "UPDATE site SET secret = x'0102'");
+	test_exec_sql(path, "UPDATE site SET secret = x'0102'");
 	s = site_store_open(path, false, err, sizeof err);
 	assert_non_null(s);
 	assert_int_equal(site_store_read_info(s, &info, err, sizeof err), -1);
@@ -373,7 +335,7 @@ static void test_bad_secret(void **state)
 
 static void test_read_only_refuses_writes(void **state)
 {
-	char *path = temp_path("ro.db");
+	char *path = test_temp_path(tmpdir, "ro.db");
 	struct site_store *s;
 	struct site_subject_row row = { .id = 99, .collection_id = "c-1" };
 	struct site_info info;
@@ -402,7 +364,7 @@ static void test_read_only_refuses_writes(void **state)
 
 static void test_transaction_misuse(void **state)
 {
-	char *path = temp_path("tx.db");
+	char *path = test_temp_path(tmpdir, "tx.db");
 	struct site_store *s;
 	char err[512] = "";
 	json_t *item = json_pack("{s:s}", "id", "no-name");
@@ -453,9 +415,6 @@ static void test_column_table(void **state)
 		{ "birads", "birads" },
 		{ "pirads", "pirads" },
 	};
-	const char *src = getenv("ECII_SRCDIR");
-	char *path = xasprintf("%s/data/criteria.json", src != NULL ? src : ECII_SOURCE_DIR);
-	char err[256];
 	struct vocab *v;
 
 	for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
@@ -468,17 +427,15 @@ static void test_column_table(void **state)
 	assert_null(site_store_column(""));
 	assert_null(site_store_column(NULL));
 	/* Every criterion of the shipped vocabulary has a column. */
-	v = vocab_load(path, err, sizeof err);
-	assert_non_null(v);
+	v = test_vocab_load();
 	for (size_t i = 0; i < v->n_fields; i++)
 		assert_non_null(site_store_column(v->fields[i].alias));
 	vocab_free(&v);
-	free(path);
 }
 
 static void test_write_read_back(void **state)
 {
-	char *path = temp_path("roundtrip.db");
+	char *path = test_temp_path(tmpdir, "roundtrip.db");
 	struct site_store *s;
 	struct site_info info, back;
 	struct site_subject_row row = {
@@ -622,7 +579,7 @@ static void test_write_read_back(void **state)
 
 static void test_writes_without_transaction(void **state)
 {
-	char *path = temp_path("autocommit.db");
+	char *path = test_temp_path(tmpdir, "autocommit.db");
 	struct site_store *s;
 	struct site_subject_row row = { .id = 1,
 		                        .collection_id = "c",
@@ -656,7 +613,7 @@ static void test_writes_without_transaction(void **state)
 
 static void test_read_leaves_no_trace(void **state)
 {
-	char *path = temp_path("trace.db");
+	char *path = test_temp_path(tmpdir, "trace.db");
 	char *journal = xasprintf("%s-journal", path), *wal = xasprintf("%s-wal", path);
 	struct site_store *s;
 	struct site_info info;

@@ -13,7 +13,7 @@
 
 #include "core/vocab.h"
 
-static char criteria_path[4096];
+#include "support.h"
 
 static struct vocab *load_text(const char *text, char *err, size_t errlen)
 {
@@ -67,10 +67,11 @@ static void test_rejects_broken_documents(void **state)
 
 static void test_reads_the_vocabulary(void **state)
 {
-	char err[256];
-	struct vocab *v = vocab_load(criteria_path, err, sizeof err);
+	char err[256], *path = test_source_path("data/criteria.json");
+	struct vocab *v = vocab_load(path, err, sizeof err);
 	const struct vocab_field *f;
 
+	free(path);
 	assert_non_null(v);
 	assert_int_equal(v->n_fields, 22);
 	assert_int_equal(v->n_groups, 6);
@@ -106,8 +107,7 @@ static void test_reads_the_vocabulary(void **state)
 
 static void test_suggestions(void **state)
 {
-	char err[256];
-	struct vocab *v = vocab_load(criteria_path, err, sizeof err);
+	struct vocab *v = test_vocab_load();
 	const struct vocab_field *dx = vocab_field_find(v, "diagnosis");
 
 	assert_string_equal(vocab_suggest(v, dx, "prostrate"), "prostate");
@@ -119,15 +119,6 @@ static void test_suggestions(void **state)
 	vocab_free(&v);
 }
 
-static int setup(void **state)
-{
-	const char *src = getenv("ECII_SRCDIR");
-
-	snprintf(criteria_path, sizeof criteria_path, "%s/data/criteria.json",
-	         src != NULL ? src : ECII_SOURCE_DIR);
-	return 0;
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -136,5 +127,5 @@ int main(void)
 		cmocka_unit_test(test_suggestions),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, NULL, NULL);
 }
