@@ -143,19 +143,24 @@ static void ask_sites(struct local_fed *fed, struct site_result *res, size_t n,
 	}
 }
 
-/* A reported count with its privacy mark. */
-static const char *mark(const struct cli *cli, const struct site_answer *a, uint64_t n,
-                        bool suppressed, char *buf, size_t size)
+/* A reported count with its privacy mark: exact counts and zero plain,
+ * others as approximate. Returns buf. */
+static const char *mark(const struct cli *cli, bool exact, uint64_t n, char *buf, size_t size)
 {
 	char num[32];
 
 	format_count(n, num, sizeof num);
-	if (a->exact || n == 0)
-		snprintf(buf, size, "%s", num);
-	else if (suppressed)
-		snprintf(buf, size, "<%d", a->privacy.threshold);
-	else
-		snprintf(buf, size, "%s%s", cli->utf8 ? "\xe2\x89\x88" : "~", num);
+	snprintf(buf, size, "%s%s", exact || n == 0 ? "" : cli->utf8 ? "\xe2\x89\x88" : "~", num);
+	return buf;
+}
+
+/* A collection's subject count: "<threshold" when the site hid it. */
+static const char *mark_subjects(const struct cli *cli, const struct site_answer *a,
+                                 const struct answer_collection *ac, char *buf, size_t size)
+{
+	if (!ac->suppressed || a->exact)
+		return mark(cli, a->exact, ac->subjects, buf, size);
+	snprintf(buf, size, "<%d", a->privacy.threshold);
 	return buf;
 }
 
@@ -184,8 +189,7 @@ static void print_legend(const struct cli *cli, struct site_result *res, size_t 
 	printf("Totals add up the collections; a subject may be counted in more than one.\n");
 }
 
-static void print_table(const struct cli *cli, struct local_fed *fed, struct site_result *res,
-                        size_t n)
+static void print_table(const struct cli *cli, struct site_result *res, size_t n)
 {
 	static const char *headers[] = { "SITE", "COLLECTION", "NAME", "SUBJECTS", "STUDIES" };
 	struct table *t = table_new(5, headers);
@@ -216,8 +220,8 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 				c == 0 ? r->site->id : "",
 				cid,
 				cname,
-				mark(cli, &r->answer, ac->subjects, ac->suppressed, a, sizeof a),
-				mark(cli, &r->answer, ac->studies, false, b, sizeof b),
+				mark_subjects(cli, &r->answer, ac, a, sizeof a),
+				mark(cli, r->answer.exact, ac->studies, b, sizeof b),
 			};
 
 			table_add_row(t, row);
@@ -230,8 +234,8 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 				r->answer.n_collections == 0 ? r->site->id : "",
 				"",
 				label,
-				mark(cli, &r->answer, r->answer.subjects, false, a, sizeof a),
-				mark(cli, &r->answer, r->answer.studies, false, b, sizeof b),
+				mark(cli, r->answer.exact, r->answer.subjects, a, sizeof a),
+				mark(cli, r->answer.exact, r->answer.studies, b, sizeof b),
 			};
 
 			table_add_row(t, row);
@@ -244,16 +248,13 @@ static void print_table(const struct cli *cli, struct local_fed *fed, struct sit
 	}
 	table_add_rule(t);
 	{
-		struct site_answer total = { .exact = all_exact };
-		const char *row[] = { "TOTAL", "", "",
-			              mark(cli, &total, subjects, false, a, sizeof a),
-			              mark(cli, &total, studies, false, b, sizeof b) };
+		const char *row[] = { "TOTAL", "", "", mark(cli, all_exact, subjects, a, sizeof a),
+			              mark(cli, all_exact, studies, b, sizeof b) };
 
 		table_add_row(t, row);
 	}
 	table_print(t, stdout, cli->width, 2, cli->utf8);
 	table_free(&t);
-	(void)fed;
 }
 
 static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
@@ -277,7 +278,7 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 	for (size_t k = 0; k < cells; k++) {
 		const char *code =
 		    f->type == VOCAB_CATEGORICAL ? f->values[k].code : f->bins[k].label;
-		struct site_answer total = { .exact = true };
+		bool exact = true;
 		uint64_t sum = 0;
 
 		row[0] = f->type == VOCAB_CATEGORICAL ? f->values[k].label : f->bins[k].label;
@@ -292,12 +293,12 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 				if (strcmp(st->codes[j], code) == 0)
 					v = st->counts[j];
 			sum += v;
-			total.exact = total.exact && res[i].answer.exact;
+			exact = exact && res[i].answer.exact;
 			row[i + 1] = res[i].payload == NULL
 			                 ? "failed"
-			                 : mark(cli, &res[i].answer, v, false, bufs[i + 1], 48);
+			                 : mark(cli, res[i].answer.exact, v, bufs[i + 1], 48);
 		}
-		row[cols - 1] = mark(cli, &total, sum, false, bufs[cols - 1], 48);
+		row[cols - 1] = mark(cli, exact, sum, bufs[cols - 1], 48);
 		/* Bins nobody falls in are noise; every value of a list is shown. */
 		if (sum > 0 || f->type == VOCAB_CATEGORICAL)
 			table_add_row(t, row);
@@ -400,7 +401,7 @@ int cli_count(struct cli *cli, int argc, char **argv)
 		if (o.exact)
 			printf("EXACT COUNTS (--exact): for the site operator only.\n");
 		putchar('\n');
-		print_table(cli, fed, res, n);
+		print_table(cli, res, n);
 		print_legend(cli, res, n);
 		if (by != NULL)
 			print_stratifier(cli, by, res, n);
