@@ -14,7 +14,7 @@
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
-#include "fuzz_vocab.h"
+#include "fuzz_support.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size);
 

@@ -17,7 +17,7 @@ srcdir=$(cd "$srcdir" && pwd) || exit 2
 builddir=$(pwd)
 seconds=${FUZZ_SECONDS:-60}
 clang=${CLANG:-clang}
-targets="${FUZZ_TARGETS:-query_text query_json payload}"
+targets="${FUZZ_TARGETS:-query_text query_json payload criteria}"
 sources="util/buf.c util/hash.c util/sanitize.c util/xmalloc.c
 	core/vocab.c core/query.c core/query_canon.c core/query_json.c core/query_text.c
 	core/count.c core/privacy.c core/payload.c core/site_data.c"
@@ -52,7 +52,7 @@ for t in $targets; do
 	if ! "$clang" -g -O1 -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -I"$builddir" -I"$srcdir/src" \
 		-DECII_SOURCE_DIR="\"$srcdir\"" $files "$srcdir/tests/fuzz/fuzz_$t.c" \
-		"$srcdir/tests/fuzz/fuzz_vocab.c" $deps -lm -o "$bin"; then
+		"$srcdir/tests/fuzz/fuzz_support.c" $deps -lm -o "$bin"; then
 		echo "fuzz $t: build failed"
 		status=1
 		continue

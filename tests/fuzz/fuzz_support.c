@@ -1,8 +1,8 @@
-/* Loads the fuzz targets' vocabulary once (see fuzz_vocab.h). A failure
+/* Loads the fuzz targets' vocabulary once (see fuzz_support.h). A failure
  * aborts: a fuzz target has no other way to stop. */
 #include "config.h"
 
-#include "fuzz_vocab.h"
+#include "fuzz_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>

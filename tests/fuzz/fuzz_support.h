@@ -2,8 +2,8 @@
  * tree and kept for the process, since inputs run by the million. Plain C
  * with no test framework, so that it builds under libFuzzer as well as in
  * the replay programs; it must not hold any property a target checks. */
-#ifndef ECII_TESTS_FUZZ_FUZZ_VOCAB_H
-#define ECII_TESTS_FUZZ_FUZZ_VOCAB_H
+#ifndef ECII_TESTS_FUZZ_FUZZ_SUPPORT_H
+#define ECII_TESTS_FUZZ_FUZZ_SUPPORT_H
 
 struct vocab;
 
