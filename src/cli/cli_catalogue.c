@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/datadir.h"
-#include "cli/local.h"
+#include "util/datadir.h"
+#include "node/local.h"
 #include "cli/table.h"
 #include "core/catalogue.h"
 #include "util/buf.h"

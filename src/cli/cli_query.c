@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "cli/datadir.h"
+#include "util/datadir.h"
 #include "core/query_json.h"
 #include "core/query_text.h"
 #include "util/xmalloc.h"

@@ -5,8 +5,9 @@
  * says which fields keep it out. A subject with an empty mask matches; one
  * with exactly one bit f still counts in f's stratifier, because the
  * stratifier of f is computed with f's own criteria left out. Study-level
- * fields get their own per-study masks: "has at least one study with" is
- * a study whose mask is empty (or is {f} for f's stratifier). */
+ * fields are judged per study by one lookup of the study's packed code in a
+ * per-group table: "has at least one study with" is a study that passes
+ * them all (or all but f, for f's stratifier). */
 #include "config.h"
 
 #include "core/count.h"

@@ -1,8 +1,8 @@
 /* Where ecii finds its data: the criteria vocabulary and the bundled demo
  * federation. In order: --data DIR, $ECII_DATA, the build tree when this
  * binary runs uninstalled from it, then the installed package data dir. */
-#ifndef ECII_CLI_DATADIR_H
-#define ECII_CLI_DATADIR_H
+#ifndef ECII_UTIL_DATADIR_H
+#define ECII_UTIL_DATADIR_H
 
 #include <stddef.h>
 

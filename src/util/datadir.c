@@ -1,7 +1,7 @@
 /* Finding the vocabulary and the demo federation. */
 #include "config.h"
 
-#include "cli/datadir.h"
+#include "util/datadir.h"
 
 #include <limits.h>
 #include <stdio.h>

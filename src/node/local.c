@@ -1,7 +1,7 @@
 /* The in-process federation over a directory of site stores. */
 #include "config.h"
 
-#include "cli/local.h"
+#include "node/local.h"
 
 #include <dirent.h>
 #include <errno.h>

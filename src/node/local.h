@@ -1,15 +1,15 @@
 /* The local federation: the bundled demo (or any directory laid out like
  * it) answered in-process: catalogue.db for the catalogue and one site
  * store per site-<id>.db, each answered as its ecii-node would. */
-#ifndef ECII_CLI_LOCAL_H
-#define ECII_CLI_LOCAL_H
+#ifndef ECII_NODE_LOCAL_H
+#define ECII_NODE_LOCAL_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
-#include "cli/datadir.h"
+#include "util/datadir.h"
 #include "core/vocab.h"
 #include "node/site.h"
 
