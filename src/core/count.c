@@ -5,9 +5,8 @@
  * says which fields keep it out. A subject with an empty mask matches; one
  * with exactly one bit f still counts in f's stratifier, because the
  * stratifier of f is computed with f's own criteria left out. Study-level
- * fields are judged per study by one lookup of the study's packed code in a
- * per-group table: "has at least one study with" is a study that passes
- * them all (or all but f, for f's stratifier). */
+ * fields get their own per-study masks: "has at least one study with" is
+ * a study whose mask is empty (or is {f} for f's stratifier). */
 #include "config.h"
 
 #include "core/count.h"
@@ -52,28 +51,14 @@ struct group_plan {
 	 * against the subject's study code set. */
 	int study_field;
 	uint16_t study_accept;
-	/* When it tests studies: per study key, the word of each cell (see
-	 * study_word), so one lookup judges all the key's fields of a study. */
-	uint64_t *study_words[VOCAB_MAX_FIELDS];
 };
-
-/* A study's word for a group: STUDY_PASS if the key's fields all pass, and
- * per study-level field of the key a lane of code bits, where bit c is set
- * if the study has code c and passes the key's tests with that field's left
- * out. A key of at most SITE_KEY_CELLS cells, each radix at most 16, needs
- * at most 36 lane bits. */
-#define STUDY_PASS (UINT64_C(1) << 63)
 
 struct plan {
 	struct group_plan *groups;
 	size_t n_groups;
 	uint32_t all_bits;
-	/* The study-level fields, whose stratifiers need per-study work, and
-	 * by their ordinal where their lane lies in a study word. */
+	/* The study-level fields, whose stratifiers need per-study work. */
 	size_t study_fields[VOCAB_MAX_FIELDS], n_study_fields;
-	size_t lane_key[VOCAB_MAX_FIELDS];
-	unsigned lane_shift[VOCAB_MAX_FIELDS];
-	uint16_t lane_mask[VOCAB_MAX_FIELDS];
 };
 
 static void add_interval(struct num_criterion *c, double lo, bool lo_open, double hi, bool hi_open)
@@ -219,47 +204,9 @@ static void compile_group(const struct vocab *v, const struct query_group *qg, s
 	}
 }
 
-static uint32_t group_fail(const struct group_plan *g, size_t field, unsigned code)
-{
-	for (size_t t = 0; t < g->n_tests; t++)
-		if (g->tests[t].field == field)
-			return g->tests[t].fail[code];
-	return 0;
-}
-
-/* Fills the group's study word tables, one per study key (see STUDY_PASS). */
-static void compile_study_words(const struct site_data *d, struct group_plan *g)
-{
-	for (size_t q = 0; q < d->n_study_keys; q++) {
-		const struct site_key *key = &d->study_keys[q];
-
-		g->study_words[q] = xreallocarray(NULL, key->cells, sizeof *g->study_words[q]);
-		for (uint32_t c = 0; c < key->cells; c++) {
-			unsigned code[VOCAB_MAX_FIELDS], shift = 0;
-			uint32_t m = 0, rest = c;
-			uint64_t w;
-
-			for (size_t j = 0; j < key->n_fields; j++) {
-				code[j] = rest % key->radix[j];
-				rest /= key->radix[j];
-				m |= group_fail(g, key->fields[j], code[j]);
-			}
-			w = m == 0 ? STUDY_PASS : 0;
-			for (size_t j = 0; j < key->n_fields; j++) {
-				if ((m & ~(1u << key->fields[j])) == 0)
-					w |= UINT64_C(1) << (shift + code[j]);
-				shift += key->radix[j];
-			}
-			g->study_words[q][c] = w;
-		}
-	}
-}
-
 static void plan_free(struct plan *p)
 {
 	for (size_t g = 0; g < p->n_groups; g++) {
-		for (size_t q = 0; q < VOCAB_MAX_FIELDS; q++)
-			free(p->groups[g].study_words[q]);
 		for (size_t t = 0; t < p->groups[g].n_tests; t++) {
 			struct field_test *ft = &p->groups[g].tests[t];
 
@@ -272,47 +219,21 @@ static void plan_free(struct plan *p)
 	free(p->groups);
 }
 
-/* Where each study-level field's lane lies in its key's study words. */
-static void plan_lanes(const struct site_data *d, struct plan *p)
-{
-	for (size_t q = 0; q < d->n_study_keys; q++) {
-		const struct site_key *key = &d->study_keys[q];
-		unsigned shift = 0;
-
-		for (size_t j = 0; j < key->n_fields; j++) {
-			for (size_t k = 0; k < p->n_study_fields; k++) {
-				if (p->study_fields[k] != key->fields[j])
-					continue;
-				p->lane_key[k] = q;
-				p->lane_shift[k] = shift;
-				p->lane_mask[k] = (uint16_t)((1u << key->radix[j]) - 1);
-			}
-			shift += key->radix[j];
-		}
-	}
-}
-
-static void plan_build(const struct site_data *d, const struct query *q, struct plan *p,
+static void plan_build(const struct vocab *v, const struct query *q, struct plan *p,
                        struct count_result *r)
 {
-	const struct vocab *v = d->vocab;
-
 	memset(p, 0, sizeof *p);
 	for (size_t i = 0; i < v->n_fields; i++) {
 		p->all_bits |= 1u << i;
 		if (v->fields[i].level == VOCAB_STUDY)
 			p->study_fields[p->n_study_fields++] = i;
 	}
-	plan_lanes(d, p);
 	/* The empty query is one group with no criteria: everything. */
 	p->n_groups = q->n_groups == 0 ? 1 : q->n_groups;
 	p->groups = xcalloc(p->n_groups, sizeof *p->groups);
 	p->groups[0].study_field = -1;
-	for (size_t g = 0; g < q->n_groups; g++) {
+	for (size_t g = 0; g < q->n_groups; g++)
 		compile_group(v, &q->groups[g], &p->groups[g], r);
-		if (p->groups[g].study_bits != 0 && !p->groups[g].never)
-			compile_study_words(d, &p->groups[g]);
-	}
 }
 
 static bool in_intervals(const struct num_criterion *c, double x)
@@ -326,11 +247,9 @@ static bool in_intervals(const struct num_criterion *c, double x)
 	return false;
 }
 
-/* Sets bit t->field in mask[i] for rows [row0, row0 + n) that fail. Kept
- * out of line: inlined into the scan, GCC made its loops ~30% slower. */
-__attribute__((noinline)) static void run_test(const struct site_data *d,
-                                               const struct field_test *t, size_t row0, size_t n,
-                                               uint32_t *mask)
+/* Sets bit t->field in mask[i] for rows [row0, row0 + n) that fail. */
+static void run_test(const struct site_data *d, const struct field_test *t, size_t row0, size_t n,
+                     uint32_t *mask)
 {
 	uint32_t bit = 1u << t->field;
 
@@ -372,6 +291,8 @@ struct scan {
 	struct count_result *r;
 	bool study_criteria; /* some group tests studies */
 	uint32_t *smask;     /* n_groups x COUNT_BLOCK subject masks */
+	uint32_t *stmask;    /* n_groups x stcap study masks */
+	size_t stcap;
 	/* The selection of the current block: subjects that match (full), and
 	 * subjects that count only in the stratifiers of the fields that keep
 	 * them out (near), with the fields as a mask. */
@@ -379,9 +300,11 @@ struct scan {
 	uint32_t full[COUNT_BLOCK], near[COUNT_BLOCK], near_pass[COUNT_BLOCK];
 	uint16_t full_sets[VOCAB_MAX_FIELDS][COUNT_BLOCK]; /* by study field ordinal */
 	uint16_t near_sets[VOCAB_MAX_FIELDS][COUNT_BLOCK];
-	/* Stratifier columns by field. */
+	/* Stratifier columns by field ordinal within a level, and by field. */
+	const uint8_t *study_col[VOCAB_MAX_FIELDS];
 	const uint8_t *field_col[VOCAB_MAX_FIELDS];
-	int study_ordinal[VOCAB_MAX_FIELDS]; /* -1 for subject-level fields */
+	int study_ordinal[VOCAB_MAX_FIELDS];    /* -1 for subject-level fields */
+	uint32_t study_clear[VOCAB_MAX_FIELDS]; /* by study ordinal: all bits but its own */
 	/* Near misses count straight into per-field histograms; matches count
 	 * into histograms of the site's packed keys and of study code sets,
 	 * spread over the fields at the end (collect_strata). */
@@ -390,56 +313,9 @@ struct scan {
 	uint64_t set_hist[VOCAB_MAX_FIELDS][256]; /* by study ordinal, for small sets */
 };
 
-/* ORs study j's words for group gp into acc (one per study key) and returns
- * whether the study passes all the group's study tests. The lanes of a key
- * whose own tests fail still count if every other key's tests pass. */
-static unsigned add_study(const struct site_data *d, const struct group_plan *gp, uint32_t j,
-                          uint64_t *acc)
-{
-	uint64_t w[VOCAB_MAX_FIELDS];
-	size_t n_failed = 0, failed = 0;
-
-	if (d->n_study_keys == 1) { /* the usual layout, kept branch-free */
-		w[0] = gp->study_words[0][d->study_keys[0].codes[j]];
-		acc[0] |= w[0];
-		return (unsigned)(w[0] >> 63);
-	}
-	for (size_t q = 0; q < d->n_study_keys; q++) {
-		w[q] = gp->study_words[q][d->study_keys[q].codes[j]];
-		if (!(w[q] & STUDY_PASS)) {
-			n_failed++;
-			failed = q;
-		}
-	}
-	if (n_failed == 1)
-		acc[failed] |= w[failed];
-	for (size_t q = 0; q < d->n_study_keys && n_failed == 0; q++)
-		acc[q] |= w[q];
-	return n_failed == 0;
-}
-
-static bool study_passes(const struct site_data *d, const struct group_plan *gp, uint32_t j)
-{
-	for (size_t q = 0; q < d->n_study_keys; q++)
-		if (!(gp->study_words[q][d->study_keys[q].codes[j]] & STUDY_PASS))
-			return false;
-	return true;
-}
-
-/* Whether subject i has a study passing all the group's study tests. */
-static bool has_passing_study(const struct site_data *d, const struct group_plan *gp, size_t i)
-{
-	if (gp->study_field >= 0)
-		return (d->study_set[gp->study_field][i] & gp->study_accept) != 0;
-	for (uint32_t j = d->study_first[i]; j < d->study_first[i + 1]; j++)
-		if (study_passes(d, gp, j))
-			return true;
-	return false;
-}
-
 /* Studies of subject i that make it match: those passing the study tests
  * of a group whose subject tests it passes. */
-static uint64_t matching_studies(const struct scan *s, size_t b, size_t i)
+static uint64_t matching_studies(const struct scan *s, size_t b, size_t i, size_t st0)
 {
 	const struct site_data *d = s->d;
 	uint64_t n = 0;
@@ -450,7 +326,7 @@ static uint64_t matching_studies(const struct scan *s, size_t b, size_t i)
 
 			if (gp->never || s->smask[g * COUNT_BLOCK + b] != 0)
 				continue;
-			if (gp->study_bits == 0 || study_passes(d, gp, j)) {
+			if (gp->study_bits == 0 || s->stmask[g * s->stcap + (j - st0)] == 0) {
 				n++;
 				break;
 			}
@@ -479,72 +355,69 @@ static uint32_t judge_simple(const struct scan *s, size_t b, bool *full)
 	return pass;
 }
 
-/* Subject i passes the subject tests of group gp: adds to sets the codes of
- * its studies that qualify it with each study-level field left out, sets
- * *fields to the study-level fields whose lane is not empty, and returns
- * the number of its studies that pass all the group's study tests. */
-static uint64_t add_studies(const struct scan *s, const struct group_plan *gp, size_t i,
-                            uint16_t *sets, uint32_t *fields)
-{
-	const struct site_data *d = s->d;
-	const struct plan *p = s->p;
-	uint64_t acc[VOCAB_MAX_FIELDS], n0 = 0;
-
-	for (size_t q = 0; q < d->n_study_keys; q++)
-		acc[q] = 0;
-	for (uint32_t j = d->study_first[i]; j < d->study_first[i + 1]; j++)
-		n0 += add_study(d, gp, j, acc);
-	for (size_t k = 0; k < p->n_study_fields; k++) {
-		uint16_t lane =
-		    (uint16_t)((acc[p->lane_key[k]] >> p->lane_shift[k]) & p->lane_mask[k]);
-
-		sets[k] |= lane;
-		*fields |= lane != 0 ? 1u << p->study_fields[k] : 0;
-	}
-	return n0;
-}
-
 /* Subject i in general: groups that test studies need a qualifying study,
  * and decide which study codes count for each study-level stratifier. With
  * one group, *n_match is set to the number of matching studies. */
-static uint32_t judge_studies(struct scan *s, size_t b, size_t i, uint16_t *sets, bool *full,
-                              uint64_t *n_match)
+static uint32_t judge_studies(struct scan *s, size_t b, size_t i, size_t st0, uint16_t *sets,
+                              bool *full, uint64_t *n_match)
 {
 	const struct site_data *d = s->d;
 	const struct plan *p = s->p;
+	const uint32_t first = d->study_first[i], last = d->study_first[i + 1];
 	uint32_t pass = 0;
 
 	for (size_t g = 0; g < p->n_groups; g++) {
 		const struct group_plan *gp = &p->groups[g];
-		uint32_t sm = s->smask[g * COUNT_BLOCK + b], lanes = 0;
-		uint64_t n0;
+		uint32_t sm = s->smask[g * COUNT_BLOCK + b], has1 = 0;
+		const uint32_t *stm = s->stmask + g * s->stcap - st0;
+		uint64_t n0 = 0;
 
 		if (gp->never || (sm != 0 && !single_bit(sm)))
 			continue;
-		if (sm != 0) {
-			/* This subject can count for sm's stratifier alone. */
-			if (gp->study_bits == 0 || has_passing_study(d, gp, i))
-				pass |= sm;
-			continue;
-		}
 		if (gp->study_bits == 0) {
+			if (sm != 0) {
+				pass |= sm;
+				continue;
+			}
 			*full = true;
-			*n_match = d->study_first[i + 1] - d->study_first[i];
+			*n_match = last - first;
 			for (size_t k = 0; k < p->n_study_fields; k++)
 				sets[k] |= d->study_set[p->study_fields[k]][i];
 			continue;
 		}
-		n0 = add_studies(s, gp, i, sets, &lanes);
-		/* With no passing study, a lane holds only studies failing on its
-		 * field alone: the subject counts in that field's stratifier. */
-		*full = *full || n0 > 0;
-		*n_match = n0;
-		pass |= lanes;
+		if (sm != 0 && gp->study_field >= 0) {
+			/* Only whether a study passes matters: this subject counts for
+			 * sm's stratifier alone. */
+			n0 = (d->study_set[gp->study_field][i] & gp->study_accept) != 0;
+		} else if (sm != 0) {
+			for (uint32_t j = first; j < last && n0 == 0; j++)
+				n0 += stm[j] == 0;
+		} else {
+			for (uint32_t j = first; j < last; j++) {
+				uint32_t m = stm[j];
+				uint32_t one = (uint32_t) - (uint32_t)((m & (m - 1)) == 0);
+
+				n0 += m == 0;
+				has1 |= m & one;
+				for (size_t k = 0; k < p->n_study_fields; k++) {
+					uint32_t keep = (m & s->study_clear[k]) == 0;
+
+					sets[k] |= (uint16_t)(keep << s->study_col[k][j]);
+				}
+			}
+		}
+		if (sm == 0) {
+			*full = *full || n0 > 0;
+			*n_match = n0;
+			pass |= has1;
+		} else if (n0 > 0) {
+			pass |= sm;
+		}
 	}
 	return *full ? p->all_bits : pass;
 }
 
-static void select_subjects(struct scan *s, size_t row0, size_t n)
+static void select_subjects(struct scan *s, size_t row0, size_t n, size_t st0)
 {
 	const struct site_data *d = s->d;
 	const struct plan *p = s->p;
@@ -567,7 +440,7 @@ static void select_subjects(struct scan *s, size_t row0, size_t n)
 			sets[f] = 0;
 		uint64_t n_match = d->study_first[i + 1] - d->study_first[i];
 
-		pass = s->study_criteria ? judge_studies(s, b, i, sets, &full, &n_match)
+		pass = s->study_criteria ? judge_studies(s, b, i, st0, sets, &full, &n_match)
 		                         : judge_simple(s, b, &full);
 		if (full) {
 			struct count_collection *c = &s->r->collections[d->subject_collection[i]];
@@ -575,7 +448,7 @@ static void select_subjects(struct scan *s, size_t row0, size_t n)
 
 			c->subjects++;
 			c->studies += s->study_criteria && p->n_groups > 1
-			                  ? matching_studies(s, b, i)
+			                  ? matching_studies(s, b, i, st0)
 			                  : n_match;
 			s->full[k] = (uint32_t)i;
 			for (size_t f = 0; f < p->n_study_fields; f++)
@@ -646,16 +519,31 @@ static void count_selection(struct scan *s)
 
 static void scan_block(struct scan *s, size_t row0, size_t n)
 {
+	const struct site_data *d = s->d;
+	size_t st0 = d->study_first[row0], st_n = d->study_first[row0 + n] - st0;
+
+	if (s->study_criteria && st_n > s->stcap) {
+		s->stcap = st_n;
+		s->stmask = xreallocarray(s->stmask, s->p->n_groups * s->stcap, sizeof *s->stmask);
+	}
 	for (size_t g = 0; g < s->p->n_groups; g++) {
 		const struct group_plan *gp = &s->p->groups[g];
 		uint32_t *sm = s->smask + g * COUNT_BLOCK;
+		uint32_t *stm = gp->study_bits != 0 ? s->stmask + g * s->stcap : NULL;
 
 		memset(sm, 0, n * sizeof *sm);
-		for (size_t t = 0; t < gp->n_tests; t++)
-			if (gp->subject_bits & (1u << gp->tests[t].field))
-				run_test(s->d, &gp->tests[t], row0, n, sm);
+		if (stm != NULL)
+			memset(stm, 0, st_n * sizeof *stm);
+		for (size_t t = 0; t < gp->n_tests; t++) {
+			const struct field_test *ft = &gp->tests[t];
+
+			if (gp->subject_bits & (1u << ft->field))
+				run_test(d, ft, row0, n, sm);
+			else
+				run_test(d, ft, st0, st_n, stm);
+		}
 	}
-	select_subjects(s, row0, n);
+	select_subjects(s, row0, n, st0);
 	count_selection(s);
 }
 
@@ -702,18 +590,22 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 
 	r->n_collections = d->n_collections;
 	r->collections = xcalloc(d->n_collections, sizeof *r->collections);
-	plan_build(d, q, &p, r);
+	plan_build(d->vocab, q, &p, r);
 	s->d = d;
 	s->p = &p;
 	s->r = r;
 	for (size_t g = 0; g < p.n_groups; g++)
 		s->study_criteria = s->study_criteria || p.groups[g].study_bits != 0;
+	for (size_t k = 0; k < p.n_study_fields; k++)
+		s->study_col[k] = d->cat[p.study_fields[k]];
 	for (size_t f = 0; f < d->vocab->n_fields; f++) {
 		s->study_ordinal[f] = -1;
 		s->field_col[f] = site_data_strata_column(d, f);
 	}
-	for (size_t k = 0; k < p.n_study_fields; k++)
+	for (size_t k = 0; k < p.n_study_fields; k++) {
 		s->study_ordinal[p.study_fields[k]] = (int)k;
+		s->study_clear[k] = ~(1u << p.study_fields[k]);
+	}
 	s->hist = xcalloc(VOCAB_MAX_FIELDS, sizeof *s->hist);
 	for (size_t k = 0; k < d->n_keys; k++)
 		s->key_hist[k] = xcalloc(d->keys[k].cells, sizeof *s->key_hist[k]);
@@ -732,6 +624,7 @@ struct count_result *count_run(const struct site_data *d, const struct query *q)
 	for (size_t k = 0; k < d->n_keys; k++)
 		free(s->key_hist[k]);
 	free(s->smask);
+	free(s->stmask);
 	free(s);
 	plan_free(&p);
 	return r;

@@ -42,13 +42,6 @@ struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t
 	return d;
 }
 
-static void free_keys(struct site_key *keys, size_t *n_keys)
-{
-	for (size_t k = 0; k < *n_keys; k++)
-		free(keys[k].codes);
-	*n_keys = 0;
-}
-
 void site_data_free(struct site_data **dp)
 {
 	struct site_data *d = *dp;
@@ -66,8 +59,8 @@ void site_data_free(struct site_data **dp)
 		free(d->bin[i]);
 		free(d->study_set[i]);
 	}
-	free_keys(d->keys, &d->n_keys);
-	free_keys(d->study_keys, &d->n_study_keys);
+	for (size_t k = 0; k < d->n_keys; k++)
+		free(d->keys[k].codes);
 	free(d);
 	*dp = NULL;
 }
@@ -90,21 +83,23 @@ static uint32_t strata_cells(const struct vocab_field *f)
 	return (uint32_t)(f->type == VOCAB_CATEGORICAL ? f->n_values : f->n_bins) + 1;
 }
 
-/* Packs the stratifier columns of one level, in vocabulary order, into keys
+/* Packs the subject-level stratifier columns, in vocabulary order, into keys
  * of at most SITE_KEY_CELLS cells. */
-static size_t fill_keys(struct site_data *d, enum vocab_level level, struct site_key *keys)
+static void fill_keys(struct site_data *d)
 {
 	const struct vocab *v = d->vocab;
-	size_t rows = level == VOCAB_STUDY ? d->n_studies : d->n_subjects, n_keys = 0;
 	struct site_key *key = NULL;
 
+	for (size_t k = 0; k < d->n_keys; k++)
+		free(d->keys[k].codes);
+	d->n_keys = 0;
 	for (size_t f = 0; f < v->n_fields; f++) {
 		uint32_t radix = strata_cells(&v->fields[f]);
 
-		if (v->fields[f].level != level)
+		if (v->fields[f].level != VOCAB_SUBJECT)
 			continue;
 		if (key == NULL || key->cells * radix > SITE_KEY_CELLS) {
-			key = &keys[n_keys++];
+			key = &d->keys[d->n_keys++];
 			memset(key, 0, sizeof *key);
 			key->cells = 1;
 		}
@@ -112,17 +107,16 @@ static size_t fill_keys(struct site_data *d, enum vocab_level level, struct site
 		key->radix[key->n_fields++] = radix;
 		key->cells *= radix;
 	}
-	for (size_t k = 0; k < n_keys; k++) {
-		key = &keys[k];
-		key->codes = xcalloc(rows, sizeof *key->codes);
+	for (size_t k = 0; k < d->n_keys; k++) {
+		key = &d->keys[k];
+		key->codes = xcalloc(d->n_subjects, sizeof *key->codes);
 		for (size_t j = key->n_fields; j-- > 0;) {
 			const uint8_t *col = site_data_strata_column(d, key->fields[j]);
 
-			for (size_t i = 0; i < rows; i++)
+			for (size_t i = 0; i < d->n_subjects; i++)
 				key->codes[i] = (uint16_t)(key->codes[i] * key->radix[j] + col[i]);
 		}
 	}
-	return n_keys;
 }
 
 void site_data_prepare(struct site_data *d)
@@ -141,10 +135,7 @@ void site_data_prepare(struct site_data *d)
 			d->bin[i][r] = (uint8_t)(b + 1);
 		}
 	}
-	free_keys(d->keys, &d->n_keys);
-	free_keys(d->study_keys, &d->n_study_keys);
-	d->n_keys = fill_keys(d, VOCAB_SUBJECT, d->keys);
-	d->n_study_keys = fill_keys(d, VOCAB_STUDY, d->study_keys);
+	fill_keys(d);
 }
 
 const uint8_t *site_data_strata_column(const struct site_data *d, size_t f)
@@ -167,6 +158,5 @@ size_t site_data_bytes(const struct site_data *d)
 		if (d->study_set[i] != NULL)
 			bytes += d->n_subjects * sizeof *d->study_set[i];
 	}
-	return bytes + d->n_keys * d->n_subjects * sizeof *d->keys[0].codes +
-	       d->n_study_keys * d->n_studies * sizeof *d->study_keys[0].codes;
+	return bytes + d->n_keys * d->n_subjects * sizeof *d->keys[0].codes;
 }

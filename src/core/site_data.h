@@ -12,14 +12,14 @@
 
 #define SITE_KEY_CELLS 1024 /* cells of one packed key at most */
 
-/* Codes of several fields of one level packed into one number: the code of
+/* Stratifier codes of several fields packed into one number: the code of
  * fields[0] is the lowest digit, in base radix[0], and so on. */
 struct site_key {
 	size_t n_fields;
 	size_t fields[VOCAB_MAX_FIELDS];
 	uint32_t radix[VOCAB_MAX_FIELDS]; /* codes of the field, 0 included */
 	uint32_t cells;                   /* product of the radices */
-	uint16_t *codes;                  /* per row of the fields' level */
+	uint16_t *codes;                  /* per subject */
 };
 
 struct site_data {
@@ -47,11 +47,6 @@ struct site_data {
 	 * once (site_data_prepare). */
 	struct site_key keys[VOCAB_MAX_FIELDS];
 	size_t n_keys;
-	/* The study-level columns packed the same way, per study, so one
-	 * lookup in a table over a key's cells tests all its fields at once
-	 * (site_data_prepare). Usually a single key. */
-	struct site_key study_keys[VOCAB_MAX_FIELDS];
-	size_t n_study_keys;
 };
 
 /* Allocates columns for n_subjects subjects and n_studies studies (zeroed,
@@ -59,9 +54,8 @@ struct site_data {
 struct site_data *site_data_new(const struct vocab *v, size_t n_subjects, size_t n_studies,
                                 size_t n_collections);
 void site_data_free(struct site_data **d);
-/* Derives the bin columns of numeric fields, the per-subject study code
- * sets and the packed keys from the loaded values; call once the columns
- * are filled. */
+/* Derives the bin columns of numeric fields and the per-subject study code
+ * sets from the loaded values; call once the columns are filled. */
 void site_data_prepare(struct site_data *d);
 /* The column that stratifies field f (cat or bin), borrowed. */
 const uint8_t *site_data_strata_column(const struct site_data *d, size_t f);
