@@ -140,10 +140,12 @@ int cli_main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ "data", required_argument, NULL, 'd' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "headless", required_argument, NULL, 'H' },
+		{ "size", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct cli cli = { 0 };
-	const char *log_path = getenv("ECII_LOG");
+	const char *log_path = getenv("ECII_LOG"), *script = NULL, *size = NULL;
 	int c;
 
 	cli_init(&cli);
@@ -162,6 +164,12 @@ int cli_main(int argc, char **argv)
 		case 'l':
 			log_path = optarg;
 			break;
+		case 'H':
+			script = optarg;
+			break;
+		case 'S':
+			size = optarg;
+			break;
 		default:
 			cli_error(CLI_USAGE, "unknown option '%s'", argv[optind - 1]);
 			cli_usage(NULL, stderr);
@@ -170,11 +178,8 @@ int cli_main(int argc, char **argv)
 	}
 	if (log_path != NULL && log_open(log_path) != 0)
 		return cli_error(CLI_FAIL, "cannot open log file %s", log_path);
-	if (optind >= argc) {
-		/* The explorer comes with the TUI; until then, say what there is. */
-		cli_usage(NULL, stderr);
-		return CLI_USAGE;
-	}
+	if (optind >= argc)
+		return cli_explore(&cli, script, size);
 	if (strcmp(argv[optind], "help") == 0) {
 		cli_usage(optind + 1 < argc ? argv[optind + 1] : NULL, stdout);
 		return CLI_OK;

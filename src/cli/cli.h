@@ -44,5 +44,8 @@ int cli_count(struct cli *cli, int argc, char **argv);
 int cli_catalogue(struct cli *cli, int argc, char **argv);
 int cli_show(struct cli *cli, int argc, char **argv);
 int cli_query(struct cli *cli, int argc, char **argv);
+/* The explorer; headless when script (a file, or "-" for stdin) is given,
+ * at size ("ROWSxCOLS", default 24x80). */
+int cli_explore(struct cli *cli, const char *script, const char *size);
 
 #endif

@@ -14,6 +14,7 @@
 #include "util/buf.h"
 #include "util/sanitize.h"
 #include "util/xmalloc.h"
+#include "util/format.h"
 
 static struct local_fed *open_fed(const struct cli *cli)
 {
@@ -38,9 +39,7 @@ static void print_json(json_t *doc)
 
 static const char *count_cell(json_t *item, const char *name, char *buf, size_t size)
 {
-	int64_t n = catalogue_item_count(item, name);
-
-	return n < 0 ? "?" : format_count((unsigned long long)n, buf, size);
+	return format_count(catalogue_item_count(item, name), buf, size);
 }
 
 int cli_catalogue(struct cli *cli, int argc, char **argv)

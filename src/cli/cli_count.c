@@ -15,6 +15,7 @@
 #include "core/query_text.h"
 #include "util/sanitize.h"
 #include "util/xmalloc.h"
+#include "util/format.h"
 
 struct count_opts {
 	const char *by;
@@ -149,7 +150,7 @@ static const char *mark(const struct cli *cli, bool exact, uint64_t n, char *buf
 {
 	char num[32];
 
-	format_count(n, num, sizeof num);
+	format_count((long long)n, num, sizeof num);
 	snprintf(buf, size, "%s%s", exact || n == 0 ? "" : cli->utf8 ? "\xe2\x89\x88" : "~", num);
 	return buf;
 }

@@ -5,9 +5,9 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <wchar.h>
 
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 struct table {
@@ -73,28 +73,7 @@ void table_add_rule(struct table *t)
 
 size_t text_width(const char *s)
 {
-	mbstate_t st;
-	size_t width = 0, len = strlen(s);
-
-	memset(&st, 0, sizeof st);
-	while (len > 0) {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, len, &st);
-		int w;
-
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			/* Not decodable here (e.g. a C locale): one cell per byte. */
-			memset(&st, 0, sizeof st);
-			n = 1;
-			w = 1;
-		} else {
-			w = wcwidth(wc);
-		}
-		width += w > 0 ? (size_t)w : 0;
-		s += n;
-		len -= n;
-	}
-	return width;
+	return utf8_width(s);
 }
 
 /* Appends s cut to at most width cells, with an ellipsis if it was cut. */
@@ -102,24 +81,15 @@ static size_t put_cut(struct buf *out, const char *s, size_t width, bool utf8)
 {
 	const char *ell = utf8 ? "\xe2\x80\xa6" : "...";
 	size_t ell_w = utf8 ? 1 : 3, used = 0;
-	mbstate_t st;
 
 	if (text_width(s) <= width) {
 		buf_puts(out, s);
 		return text_width(s);
 	}
-	memset(&st, 0, sizeof st);
 	while (*s != '\0') {
-		wchar_t wc;
-		size_t n = mbrtowc(&wc, s, strlen(s), &st);
-		int w = 1;
+		int w;
+		size_t n = utf8_next(s, strlen(s), &w);
 
-		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
-			memset(&st, 0, sizeof st);
-			n = 1;
-		} else if (wcwidth(wc) >= 0) {
-			w = wcwidth(wc);
-		}
 		if (used + (size_t)w + ell_w > width)
 			break;
 		buf_append(out, s, n);
@@ -179,19 +149,4 @@ void table_print(const struct table *t, FILE *out, size_t width, size_t shrink, 
 	}
 	buf_free(&line);
 	free(w);
-}
-
-const char *format_count(unsigned long long n, char *buf, size_t size)
-{
-	char digits[32];
-	int len = snprintf(digits, sizeof digits, "%llu", n);
-	size_t o = 0;
-
-	for (int i = 0; i < len && o + 2 < size; i++) {
-		if (i > 0 && (len - i) % 3 == 0)
-			buf[o++] = ',';
-		buf[o++] = digits[i];
-	}
-	buf[o] = '\0';
-	return buf;
 }

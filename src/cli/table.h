@@ -26,7 +26,5 @@ void table_print(const struct table *t, FILE *out, size_t width, size_t shrink, 
 
 /* Display width of a UTF-8 string in the current locale. */
 size_t text_width(const char *s);
-/* Formats n with thousands separators into buf (at least 32 bytes). */
-const char *format_count(unsigned long long n, char *buf, size_t size);
 
 #endif

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "cli/table.h"
+#include "util/format.h"
 #include "core/catalogue.h"
 
 static json_t *item(void)
@@ -91,8 +92,9 @@ static void test_counts_and_widths(void **state)
 	assert_string_equal(format_count(999, buf, sizeof buf), "999");
 	assert_string_equal(format_count(1000, buf, sizeof buf), "1,000");
 	assert_string_equal(format_count(1234567, buf, sizeof buf), "1,234,567");
-	assert_string_equal(format_count(18446744073709551615ull, buf, sizeof buf),
-	                    "18,446,744,073,709,551,615");
+	assert_string_equal(format_count(9223372036854775807ll, buf, sizeof buf),
+	                    "9,223,372,036,854,775,807");
+	assert_string_equal(format_count(-1, buf, sizeof buf), "?");
 	assert_int_equal(text_width(""), 0);
 	assert_int_equal(text_width("abc"), 3);
 	assert_int_equal(text_width("Universitätsklinikum"), 20);

@@ -1,0 +1,59 @@
+/* The explorer: its data, its screen stack and the title, status and
+ * search lines around the screens. Keys come in through app_key (from the
+ * terminal or from a headless script), the canvas goes out through
+ * app_draw. No curses here: the terminal backend lives in ui/term.c. */
+#ifndef ECII_SCREENS_APP_H
+#define ECII_SCREENS_APP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "node/local.h"
+#include "screens/screen.h"
+#include "ui/canvas.h"
+#include "ui/line.h"
+
+#define APP_MAX_DEPTH 16
+
+struct app_frame {
+	const struct screen_ops *ops;
+	void *state;
+};
+
+struct app {
+	struct local_fed *fed; /* the data (borrowed) */
+	json_t *catalogue;     /* fed's §5 items, borrowed */
+	json_t *selected;      /* object: collection id -> true; owned */
+	struct app_frame stack[APP_MAX_DEPTH];
+	size_t depth;
+	char status[256]; /* one-line message, shown until the next key */
+	bool status_error;
+	bool searching; /* the search line has the keyboard */
+	struct ui_line search;
+	int mouse_y, mouse_x; /* of the last mouse event */
+	bool quit;
+};
+
+/* An explorer over fed (borrowed), showing the catalogue. Returns new. */
+struct app *app_new(struct local_fed *fed);
+void app_free(struct app **app);
+
+/* Handles one key: the search line first when it is open, then the top
+ * screen's actions, then global ones (help, quit). Returns false once the
+ * app wants to quit. */
+bool app_key(struct app *app, int key);
+/* Draws everything into c (of any size). */
+void app_draw(struct app *app, struct ui_canvas *c);
+
+/* For screens: the status line message (printf-style). */
+void app_status(struct app *app, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* For screens: whether a collection is selected, and toggling it. */
+bool app_is_selected(const struct app *app, const char *id);
+void app_toggle_selected(struct app *app, const char *id);
+/* The top screen's state, for tests. Borrowed. */
+void *app_top_state(struct app *app);
+
+#endif

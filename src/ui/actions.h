@@ -1,0 +1,48 @@
+/* The one list of user actions: id, name, default keys and help text. It
+ * feeds key dispatch and the help screen, so the two cannot disagree. */
+#ifndef ECII_UI_ACTIONS_H
+#define ECII_UI_ACTIONS_H
+
+#include <stddef.h>
+
+/* X(ID, name, keys (space-separated key names), help) */
+#define UI_ACTIONS(X)                                                                      \
+	X(MOVE_UP, "move-up", "k Up", "Move up")                                           \
+	X(MOVE_DOWN, "move-down", "j Down", "Move down")                                   \
+	X(PAGE_UP, "page-up", "PgUp C-b", "Page up")                                       \
+	X(PAGE_DOWN, "page-down", "PgDn C-f", "Page down")                                 \
+	X(FIRST, "first", "Home g", "Go to the first line")                                \
+	X(LAST, "last", "End G", "Go to the last line")                                    \
+	X(OPEN, "open", "Enter l Right", "Open the item under the cursor")                 \
+	X(BACK, "back", "q Esc h Left", "Back to the previous screen (quit on the first)") \
+	X(QUIT, "quit", "Q", "Quit ecii")                                                  \
+	X(HELP, "help", "? F1", "Show the keys")                                           \
+	X(SEARCH, "search", "/", "Search: type to filter, Enter keeps, Esc clears")        \
+	X(SELECT, "select", "Space", "Select or unselect the collection")                  \
+	X(SORT, "sort", "s", "Sort by the next column")                                    \
+	X(SORT_REVERSE, "sort-reverse", "S", "Reverse the sort order")                     \
+	X(REDRAW, "redraw", "C-l", "Redraw the screen")
+
+enum ui_action {
+	UI_ACTION_NONE = -1,
+#define UI_ACTION_ENUM(id, name, keys, help) UI_ACTION_##id,
+	UI_ACTIONS(UI_ACTION_ENUM)
+#undef UI_ACTION_ENUM
+	    UI_ACTION_COUNT
+};
+
+struct ui_action_info {
+	enum ui_action id;
+	const char *name;
+	const char *keys; /* space-separated key names */
+	const char *help;
+};
+
+/* The table, in its order; n_actions entries. Borrowed. */
+extern const struct ui_action_info ui_action_table[];
+extern const size_t ui_action_count;
+
+/* The action bound to key, or UI_ACTION_NONE. */
+enum ui_action ui_action_for_key(int key);
+
+#endif

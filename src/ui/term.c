@@ -1,0 +1,282 @@
+/* The curses backend and the event loop: poll() on the tty, keys decoded
+ * by curses, the canvas copied cell by cell (curses sends only what
+ * changed). Signal handlers only set flags; the loop acts on them. */
+#include "config.h"
+
+#include "ui/term.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "ui/keys.h"
+#include "util/xmalloc.h"
+
+static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t resized;
+static bool curses_on;
+
+static void on_stop(int signo)
+{
+	stop_signal = signo;
+}
+
+static void on_winch(int signo)
+{
+	(void)signo;
+	resized = 1;
+}
+
+static void restore(void)
+{
+	if (curses_on) {
+		curs_set(1);
+		endwin();
+		curses_on = false;
+	}
+}
+
+static void set_handlers(bool install)
+{
+	static const int stops[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = install ? on_stop : SIG_DFL;
+	for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++)
+		sigaction(stops[i], &sa, NULL);
+	sa.sa_handler = install ? on_winch : SIG_DFL;
+	sigaction(SIGWINCH, &sa, NULL);
+}
+
+/* Colour pairs by style; without colour (or with NO_COLOR) attributes
+ * alone tell the styles apart. */
+static chtype style_attr[UI_STYLE_COUNT];
+
+static void setup_styles(void)
+{
+	static const struct {
+		short fg, bg;
+		chtype mono, extra;
+	} styles[UI_STYLE_COUNT] = {
+		[UI_STYLE_NORMAL] = { -1, -1, A_NORMAL, A_NORMAL },
+		[UI_STYLE_TITLE] = { COLOR_WHITE, COLOR_BLUE, A_REVERSE, A_BOLD },
+		[UI_STYLE_HEADER] = { COLOR_CYAN, -1, A_UNDERLINE, A_BOLD },
+		[UI_STYLE_CURSOR] = { COLOR_BLACK, COLOR_CYAN, A_REVERSE, A_NORMAL },
+		[UI_STYLE_MARKED] = { COLOR_YELLOW, -1, A_BOLD, A_BOLD },
+		[UI_STYLE_STATUS] = { -1, -1, A_NORMAL, A_DIM },
+		[UI_STYLE_ERROR] = { COLOR_RED, -1, A_BOLD, A_BOLD },
+		[UI_STYLE_WARNING] = { COLOR_YELLOW, -1, A_BOLD, A_NORMAL },
+		[UI_STYLE_MUTED] = { -1, -1, A_DIM, A_DIM },
+		[UI_STYLE_ACCENT] = { COLOR_GREEN, -1, A_BOLD, A_NORMAL },
+	};
+	const char *no_color = getenv("NO_COLOR");
+	bool colour = has_colors() && (no_color == NULL || *no_color == '\0');
+
+	if (colour) {
+		start_color();
+		use_default_colors();
+	}
+	for (int s = 0; s < UI_STYLE_COUNT; s++) {
+		if (colour && (styles[s].fg != -1 || styles[s].bg != -1)) {
+			init_pair((short)s, styles[s].fg, styles[s].bg);
+			style_attr[s] = COLOR_PAIR(s) | styles[s].extra;
+		} else {
+			style_attr[s] = colour ? styles[s].extra : styles[s].mono;
+		}
+	}
+}
+
+static void blit(const struct ui_canvas *c)
+{
+	for (int y = 0; y < c->rows && y < LINES; y++) {
+		move(y, 0);
+		for (int x = 0; x < c->cols && x < COLS; x++) {
+			const struct ui_cell *cell = ui_canvas_cell(c, y, x);
+
+			if (cell->ch[0] == '\0')
+				continue; /* the right half of a wide character */
+			attrset(style_attr[cell->style]);
+			/* The last cell of the screen: addstr would scroll. */
+			if (y == LINES - 1 && x == COLS - 1)
+				insstr(cell->ch);
+			else
+				addstr(cell->ch);
+		}
+	}
+	attrset(A_NORMAL);
+	if (c->cursor_shown) {
+		curs_set(1);
+		move(c->cursor_y, c->cursor_x);
+	} else {
+		curs_set(0);
+	}
+	refresh();
+}
+
+static int map_key(int rc, wint_t wch)
+{
+	if (rc == OK) {
+		switch (wch) {
+		case '\r':
+		case '\n':
+			return UI_KEY_ENTER;
+		case 27:
+			return UI_KEY_ESC;
+		case '\t':
+			return UI_KEY_TAB;
+		case 127:
+		case 8:
+			return UI_KEY_BACKSPACE;
+		default:
+			return (int)wch;
+		}
+	}
+	switch (wch) {
+	case KEY_UP:
+		return UI_KEY_UP;
+	case KEY_DOWN:
+		return UI_KEY_DOWN;
+	case KEY_LEFT:
+		return UI_KEY_LEFT;
+	case KEY_RIGHT:
+		return UI_KEY_RIGHT;
+	case KEY_PPAGE:
+		return UI_KEY_PGUP;
+	case KEY_NPAGE:
+		return UI_KEY_PGDN;
+	case KEY_HOME:
+		return UI_KEY_HOME;
+	case KEY_END:
+		return UI_KEY_END;
+	case KEY_ENTER:
+		return UI_KEY_ENTER;
+	case KEY_BTAB:
+		return UI_KEY_BTAB;
+	case KEY_BACKSPACE:
+		return UI_KEY_BACKSPACE;
+	case KEY_DC:
+		return UI_KEY_DELETE;
+	case KEY_F(1):
+		return UI_KEY_F1;
+	case KEY_RESIZE:
+		return UI_KEY_RESIZE;
+	default:
+		return UI_KEY_NONE;
+	}
+}
+
+/* A mouse event as a key, with its place. */
+static int mouse_key(int *y, int *x)
+{
+	MEVENT ev;
+
+	if (getmouse(&ev) != OK)
+		return UI_KEY_NONE;
+	*y = ev.y;
+	*x = ev.x;
+	if (ev.bstate & BUTTON4_PRESSED)
+		return UI_KEY_WHEEL_UP;
+#ifdef BUTTON5_PRESSED
+	if (ev.bstate & BUTTON5_PRESSED)
+		return UI_KEY_WHEEL_DOWN;
+#endif
+	if (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_RELEASED))
+		return UI_KEY_MOUSE_CLICK;
+	return UI_KEY_NONE;
+}
+
+static void apply_resize(struct ui_canvas *c)
+{
+	struct winsize ws;
+
+	resized = 0;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+	ui_canvas_resize(c, LINES, COLS);
+	clear();
+}
+
+/* Reads every key waiting; returns false when the client is done. */
+static bool read_keys(const struct ui_term_client *client, struct ui_canvas *c)
+{
+	wint_t wch;
+	int rc;
+
+	while ((rc = wget_wch(stdscr, &wch)) != ERR) {
+		int y = -1, x = -1;
+		int key =
+		    rc == KEY_CODE_YES && wch == KEY_MOUSE ? mouse_key(&y, &x) : map_key(rc, wch);
+
+		if (key == UI_KEY_RESIZE)
+			apply_resize(c);
+		if (key != UI_KEY_NONE && !client->key(client->ctx, key, y, x))
+			return false;
+	}
+	return true;
+}
+
+int ui_term_run(const struct ui_term_client *client, char *err, size_t errlen)
+{
+	SCREEN *screen;
+	struct ui_canvas *c;
+	const char *codeset = nl_langinfo(CODESET);
+	bool running = true;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		snprintf(err, errlen,
+		         "the explorer needs a terminal; see 'ecii --help' for commands");
+		return -1;
+	}
+	stop_signal = 0;
+	set_handlers(true);
+	screen = newterm(NULL, stdout, stdin);
+	if (screen == NULL) {
+		set_handlers(false);
+		snprintf(err, errlen, "cannot use terminal type '%s'",
+		         getenv("TERM") != NULL ? getenv("TERM") : "");
+		return -1;
+	}
+	curses_on = true;
+	atexit(restore);
+	fatal_set_hook(restore);
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	mousemask(BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	setup_styles();
+	c = ui_canvas_new(LINES, COLS, codeset != NULL && strcmp(codeset, "UTF-8") == 0);
+	while (running && stop_signal == 0) {
+		struct pollfd pfd = { STDIN_FILENO, POLLIN, 0 };
+
+		if (resized)
+			apply_resize(c);
+		client->draw(client->ctx, c);
+		blit(c);
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd.revents & (POLLHUP | POLLERR | POLLNVAL))
+			break; /* the terminal went away */
+		if (pfd.revents & POLLIN)
+			running = read_keys(client, c);
+	}
+	ui_canvas_free(&c);
+	restore();
+	delscreen(screen);
+	fatal_set_hook(NULL);
+	set_handlers(false);
+	return stop_signal != 0 ? 128 + stop_signal : 0;
+}

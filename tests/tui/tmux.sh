@@ -1,0 +1,84 @@
+#!/bin/sh
+# End to end: the real ecii binary driven in tmux (send-keys, capture-pane):
+# start, search the catalogue, open a collection and come back, resize,
+# quit, and the shell is usable again; SIGTERM and SIGHUP also restore the
+# terminal; escape sequences from the catalogue show inert.
+: "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
+. "$ECII_SRCDIR/tests/tap.sh"
+ecii="$ECII_BUILDDIR/src/ecii"
+tap_plan 9
+if ! command -v tmux >/dev/null; then
+	for i in 1 2 3 4 5 6 7 8 9; do tap_not_ok "tmux is not installed"; done
+	exit 0
+fi
+tmp=$(mktemp -d)
+sock="$tmp/tmux.sock"
+tmx() { tmux -S "$sock" "$@"; }
+trap 'tmx kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
+
+# wait_for TEXT: until the pane shows TEXT (5 s at most); 0 if it did.
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		tmx capture-pane -p -t t >"$tmp/pane" 2>/dev/null
+		grep -qF -- "$1" "$tmp/pane" && return 0
+		sleep 0.05
+		i=$((i + 1))
+	done
+	return 1
+}
+check() { # NAME TEXT
+	if wait_for "$2"; then tap_ok "$1"; else tap_not_ok "$1" "$(cat "$tmp/pane")"; fi
+}
+
+tmx -f /dev/null new-session -d -x 80 -y 24 -s t \
+	"env -i PATH=/usr/bin:/bin HOME=$tmp TERM=screen LC_ALL=C.UTF-8 PS1='$ ' sh"
+tmx send-keys -t t "stty -g >$tmp/before; $ecii; echo exit=\$?; stty -g >$tmp/after" Enter
+check "the explorer starts on the catalogue" "of 24 collections"
+
+tmx send-keys -t t / p r o s t a t e
+check "search filters as you type" "7 of 24 collections"
+
+tmx send-keys -t t Enter Enter
+check "Enter opens a collection" "Provider"
+tmx send-keys -t t q
+check "q comes back to the filtered catalogue" "7 of 24 collections"
+
+tmx resize-window -t t -x 120 -y 30
+sleep 0.3
+tmx capture-pane -p -t t >"$tmp/pane"
+lines=$(wc -l <"$tmp/pane")
+if [ "$lines" -eq 30 ] && grep -q "7 of 24" "$tmp/pane"; then
+	tap_ok "a resize redraws at the new size"
+else
+	tap_not_ok "a resize redraws at the new size" "$(cat "$tmp/pane")"
+fi
+
+tmx send-keys -t t / l u n g Enter
+wait_for "5 of 24" && tmx capture-pane -p -e -t t >"$tmp/raw"
+if grep -qF 'NSCLC ^[[' "$tmp/raw" && ! grep -q "NSCLC $(printf '\033')" "$tmp/raw"; then
+	tap_ok "escape sequences in a collection name show inert"
+else
+	tap_not_ok "escape sequences in a collection name show inert" "$(cat "$tmp/raw")"
+fi
+
+tmx send-keys -t t Q
+if wait_for "exit=0" && cmp -s "$tmp/before" "$tmp/after"; then
+	tap_ok "Q quits with status 0 and the terminal settings restored"
+else
+	tap_not_ok "Q quits with status 0 and the terminal settings restored" "$(cat "$tmp/pane")"
+fi
+
+# Signals: the explorer is the shell's child; the terminal comes back.
+for sig in 15 1; do
+	tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; echo exit=\$?; stty -g >$tmp/after" Enter
+	wait_for "of 24 collections"
+	pid=$(pgrep -P "$(tmx display -p -t t '#{pane_pid}')" -f "$ecii" | head -n 1)
+	[ -n "$pid" ] && kill -"$sig" "$pid"
+	code=$((128 + sig))
+	if wait_for "exit=$code" && cmp -s "$tmp/before" "$tmp/after"; then
+		tap_ok "signal $sig: exit $code and the terminal settings restored"
+	else
+		tap_not_ok "signal $sig: exit $code and the terminal settings restored" "$(cat "$tmp/pane")"
+	fi
+done
