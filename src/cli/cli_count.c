@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,11 +12,10 @@
 #include "node/local.h"
 #include "cli/table.h"
 #include "core/payload.h"
-#include "core/query_json.h"
 #include "core/query_text.h"
+#include "core/report.h"
 #include "util/sanitize.h"
 #include "util/xmalloc.h"
-#include "util/format.h"
 
 struct count_opts {
 	const char *by;
@@ -144,25 +144,17 @@ static void ask_sites(struct local_fed *fed, struct site_result *res, size_t n,
 	}
 }
 
-/* A reported count with its privacy mark: exact counts and zero plain,
- * others as approximate. Returns buf. */
+/* A reported count with its privacy mark (see report_mark). Returns buf. */
 static const char *mark(const struct cli *cli, bool exact, uint64_t n, char *buf, size_t size)
 {
-	char num[32];
-
-	format_count((long long)n, num, sizeof num);
-	snprintf(buf, size, "%s%s", exact || n == 0 ? "" : cli->utf8 ? "\xe2\x89\x88" : "~", num);
-	return buf;
+	return report_mark(n, exact, cli->utf8, buf, size);
 }
 
 /* A collection's subject count: "<threshold" when the site hid it. */
 static const char *mark_subjects(const struct cli *cli, const struct site_answer *a,
                                  const struct answer_collection *ac, char *buf, size_t size)
 {
-	if (!ac->suppressed || a->exact)
-		return mark(cli, a->exact, ac->subjects, buf, size);
-	snprintf(buf, size, "<%d", a->privacy.threshold);
-	return buf;
+	return report_mark_subjects(a, ac, cli->utf8, buf, size);
 }
 
 static void print_legend(const struct cli *cli, struct site_result *res, size_t n)
@@ -318,40 +310,28 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 static void print_json(struct local_fed *fed, const struct query *q, const char *text,
                        struct site_result *res, size_t n)
 {
-	json_t *out = json_object(), *sites = json_array();
-	uint64_t subjects = 0, studies = 0;
-	char hash[65];
+	struct report_site *sites = xcalloc(n > 0 ? n : 1, sizeof *sites);
+	struct report r = { .vocab = fed->vocab,
+		            .query = q,
+		            .text = text,
+		            .mode = "local",
+		            .synthetic = fed->synthetic,
+		            .sites = sites,
+		            .n_sites = n };
 	char *dump;
 
-	query_hash(fed->vocab, q, hash);
-	json_object_set_new(
-	    out, "query",
-	    json_pack("{s:s, s:o, s:s}", "text", text, "ast", query_to_json(q), "hash", hash));
-	json_object_set_new(out, "mode", json_string("local"));
-	json_object_set_new(out, "synthetic", json_boolean(fed->synthetic));
 	for (size_t i = 0; i < n; i++) {
-		json_t *site =
-		    json_pack("{s:s, s:s}", "site", res[i].site->id, "name", res[i].name);
-
-		if (res[i].payload != NULL) {
-			json_object_set_new(site, "status", json_string("succeeded"));
-			json_object_set(site, "payload", res[i].payload);
-			subjects += res[i].answer.subjects;
-			studies += res[i].answer.studies;
-		} else {
-			json_object_set_new(site, "status", json_string("failed"));
-			json_object_set_new(site, "error", json_string(res[i].error));
-		}
-		json_array_append_new(sites, site);
+		sites[i].id = res[i].site->id;
+		sites[i].name = res[i].name;
+		sites[i].state = res[i].payload != NULL ? REPORT_ANSWERED : REPORT_FAILED;
+		sites[i].payload = res[i].payload;
+		sites[i].answer = &res[i].answer;
+		sites[i].error = res[i].error;
 	}
-	json_object_set_new(out, "sites", sites);
-	json_object_set_new(out, "totals",
-	                    json_pack("{s:I, s:I}", "subjects", (json_int_t)subjects, "studies",
-	                              (json_int_t)studies));
-	dump = json_dumps(out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	puts(dump);
+	dump = report_json_text(&r);
+	fputs(dump, stdout);
 	free(dump);
-	json_decref(out);
+	free(sites);
 }
 
 int cli_count(struct cli *cli, int argc, char **argv)

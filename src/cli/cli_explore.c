@@ -28,6 +28,16 @@ static bool key(void *ctx, int k, int y, int x)
 	return app_key(app, k);
 }
 
+static int fd(void *ctx)
+{
+	return app_fd(ctx);
+}
+
+static bool fd_ready(void *ctx)
+{
+	return app_fd_ready(ctx);
+}
+
 int cli_explore(struct cli *cli, const char *script, const char *size)
 {
 	struct datadir dd;
@@ -44,7 +54,7 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 		cli_error(CLI_FAIL, "%s", err);
 		goto out;
 	}
-	app = app_new(fed);
+	app = app_new(fed, script == NULL);
 	if (script != NULL) {
 		FILE *f = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
 
@@ -58,7 +68,7 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 		if (f != stdin)
 			fclose(f);
 	} else {
-		struct ui_term_client client = { app, draw, key };
+		struct ui_term_client client = { app, draw, key, fd, fd_ready };
 		int rc = ui_term_run(&client, err, sizeof err);
 
 		status = rc < 0 ? cli_error(CLI_FAIL, "%s", err) : rc;

@@ -53,6 +53,21 @@ static void group_clear(struct query_group *g)
 	free(g->criteria);
 }
 
+void query_remove_criterion(struct query_group *g, size_t i)
+{
+	criterion_clear(&g->criteria[i]);
+	memmove(&g->criteria[i], &g->criteria[i + 1],
+	        (g->n_criteria - i - 1) * sizeof *g->criteria);
+	g->n_criteria--;
+}
+
+void query_remove_group(struct query *q, size_t i)
+{
+	group_clear(&q->groups[i]);
+	memmove(&q->groups[i], &q->groups[i + 1], (q->n_groups - i - 1) * sizeof *q->groups);
+	q->n_groups--;
+}
+
 void query_free(struct query **qp)
 {
 	struct query *q = *qp;

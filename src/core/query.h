@@ -71,6 +71,9 @@ struct query *query_copy(const struct query *q);
 struct query_group *query_add_group(struct query *q);
 struct query_criterion *query_add_criterion(struct query_group *g, const char *key);
 struct query_leaf *query_add_leaf(struct query_criterion *c, enum query_op op);
+/* Remove criterion i of g / group i of q (in range), freeing it. */
+void query_remove_criterion(struct query_group *g, size_t i);
+void query_remove_group(struct query *q, size_t i);
 const char *query_op_name(enum query_op op);
 /* Returns 0 and sets *op for a wire name ("EQUALS", ...); -1 if unknown. */
 int query_op_from_name(const char *name, enum query_op *op);

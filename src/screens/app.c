@@ -1,6 +1,7 @@
-/* The explorer's frame: the screen stack, key dispatch (search line, then
- * the top screen, then global actions) and the lines around the screens:
- * a title at the top, a status or search line at the bottom. */
+/* The explorer's frame: the screen stack, key dispatch (the bottom line
+ * when it has the keyboard, then the top screen, then global actions), the
+ * cohort with its counts, and the lines around the screens: a title at
+ * the top, a status, search, query or prompt line at the bottom. */
 #include "config.h"
 
 #include "screens/app.h"
@@ -38,13 +39,15 @@ static void pop(struct app *app)
 	f->state = NULL;
 }
 
-struct app *app_new(struct local_fed *fed)
+struct app *app_new(struct local_fed *fed, bool threaded)
 {
 	struct app *app = xcalloc(1, sizeof *app);
 
 	app->fed = fed;
 	app->catalogue = fed->catalogue;
 	app->selected = json_object();
+	app->cohort = cohort_new(fed->vocab);
+	app->counts = counts_new(fed, threaded);
 	push(app, &catalogue_screen, NULL);
 	return app;
 }
@@ -58,7 +61,9 @@ void app_free(struct app **ap)
 	while (app->depth > 0)
 		pop(app);
 	json_decref(app->selected);
-	ui_line_free(&app->search);
+	counts_free(&app->counts);
+	cohort_free(&app->cohort);
+	ui_line_free(&app->line);
 	free(app);
 	*ap = NULL;
 }
@@ -76,6 +81,30 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 	vsnprintf(app->status, sizeof app->status, fmt, ap);
 	va_end(ap);
 	app->status_error = error;
+}
+
+void app_cohort_changed(struct app *app)
+{
+	counts_request(app->counts, app->cohort->query, app->cohort->version);
+}
+
+void app_prompt(struct app *app, int tag, const char *label, const char *initial)
+{
+	app->line_mode = APP_LINE_PROMPT;
+	app->prompt_tag = tag;
+	app->line_error_col = 0;
+	snprintf(app->prompt, sizeof app->prompt, "%s", label);
+	ui_line_set(&app->line, initial != NULL ? initial : "");
+}
+
+int app_fd(const struct app *app)
+{
+	return counts_fd(app->counts);
+}
+
+bool app_fd_ready(struct app *app)
+{
+	return counts_collect(app->counts);
 }
 
 bool app_is_selected(const struct app *app, const char *id)
@@ -106,20 +135,66 @@ static void apply(struct app *app, struct screen_result r)
 		push(app, r.push, r.arg);
 }
 
-/* The search line has the keyboard: edits go to the line and, live, to
- * the screen; Enter keeps the filter, Esc clears it. */
-static void search_key(struct app *app, struct app_frame *top, int key)
+/* Opens the query line on the cohort's text. */
+static void edit_query(struct app *app)
 {
-	if (key == UI_KEY_ENTER || key == UI_KEY_ESC) {
-		app->searching = false;
-		if (key == UI_KEY_ESC) {
-			ui_line_clear(&app->search);
+	app->line_mode = APP_LINE_QUERY;
+	app->line_error_col = 0;
+	ui_line_set(&app->line, strcmp(app->cohort->text, "*") == 0 ? "" : app->cohort->text);
+}
+
+/* Enter on the query line: the text becomes the cohort, or the error is
+ * shown at its place and the line stays open. */
+static void apply_query(struct app *app)
+{
+	struct query_error err;
+	const char *text = ui_line_text(&app->line);
+
+	if (*text == '\0') {
+		cohort_clear(app->cohort);
+	} else if (cohort_set_text(app->cohort, text, &err) != 0) {
+		app_status(app, true, "%d: %s", err.column, err.message);
+		app->line_error_col = err.column;
+		return;
+	}
+	app->line_mode = APP_LINE_NONE;
+	app_cohort_changed(app);
+}
+
+/* The bottom line has the keyboard: edits go to the line (and, for a
+ * search, live to the screen); Enter takes the line, Esc drops it. */
+static void line_key(struct app *app, struct app_frame *top, int key)
+{
+	if (key == UI_KEY_ESC) {
+		if (app->line_mode == APP_LINE_SEARCH)
 			top->ops->search(app, top->state, "");
+		app->line_mode = APP_LINE_NONE;
+		ui_line_clear(&app->line);
+		return;
+	}
+	if (key == UI_KEY_ENTER) {
+		if (app->line_mode == APP_LINE_QUERY) {
+			apply_query(app);
+		} else if (app->line_mode == APP_LINE_PROMPT) {
+			const char *msg = top->ops->prompt != NULL
+			                      ? top->ops->prompt(app, top->state, app->prompt_tag,
+			                                         ui_line_text(&app->line))
+			                      : NULL;
+
+			if (msg != NULL)
+				app_status(app, true, "%s", msg);
+			else
+				app->line_mode = APP_LINE_NONE;
+		} else {
+			app->line_mode = APP_LINE_NONE;
 		}
 		return;
 	}
-	if (ui_line_key(&app->search, key))
-		top->ops->search(app, top->state, ui_line_text(&app->search));
+	if (ui_line_key(&app->line, key)) {
+		app->line_error_col = 0;
+		if (app->line_mode == APP_LINE_SEARCH)
+			top->ops->search(app, top->state, ui_line_text(&app->line));
+	}
 }
 
 static struct screen_result global_action(struct app *app, enum ui_action a)
@@ -138,9 +213,28 @@ static struct screen_result global_action(struct app *app, enum ui_action a)
 	case UI_ACTION_SEARCH:
 		if (top->ops->search == NULL)
 			break;
-		app->searching = true;
-		ui_line_clear(&app->search);
+		app->line_mode = APP_LINE_SEARCH;
+		ui_line_clear(&app->line);
 		top->ops->search(app, top->state, "");
+		return screen_handled();
+	case UI_ACTION_EDIT_QUERY:
+		edit_query(app);
+		return screen_handled();
+	case UI_ACTION_UNDO:
+	case UI_ACTION_REDO:
+		if (a == UI_ACTION_UNDO ? cohort_undo(app->cohort) : cohort_redo(app->cohort))
+			app_cohort_changed(app);
+		else
+			app_status(app, false, "nothing to %s",
+			           a == UI_ACTION_UNDO ? "undo" : "redo");
+		return screen_handled();
+	case UI_ACTION_BUILDER:
+		if (top->ops != &builder_screen)
+			return screen_push(&builder_screen, NULL);
+		return screen_handled();
+	case UI_ACTION_RESULTS:
+		if (top->ops != &results_screen)
+			return screen_push(&results_screen, NULL);
 		return screen_handled();
 	case UI_ACTION_REDRAW:
 		return screen_handled();
@@ -162,8 +256,8 @@ bool app_key(struct app *app, int key)
 	app->status[0] = '\0';
 	if (key == UI_KEY_RESIZE)
 		return true;
-	if (app->searching) {
-		search_key(app, top, key);
+	if (app->line_mode != APP_LINE_NONE) {
+		line_key(app, top, key);
 		return true;
 	}
 	if (key == UI_KEY_WHEEL_UP || key == UI_KEY_WHEEL_DOWN || key == UI_KEY_MOUSE_CLICK) {
@@ -204,16 +298,25 @@ static void draw_title(struct app *app, struct ui_canvas *c, const struct app_fr
 		ui_put(c, 0, c->cols - rw, rw, UI_STYLE_TITLE, right);
 }
 
+/* The bottom line: the search, query or prompt line with its cursor, or
+ * the status message, or the screen's key hints. */
 static void draw_bottom(struct app *app, struct ui_canvas *c, struct app_frame *top)
 {
 	int y = c->rows - 1;
 
-	if (app->searching) {
-		int used = ui_put(c, y, 0, c->cols, UI_STYLE_NORMAL, "/");
+	if (app->line_mode != APP_LINE_NONE) {
+		const char *label = app->line_mode == APP_LINE_SEARCH  ? "/"
+		                    : app->line_mode == APP_LINE_QUERY ? "cohort: "
+		                                                       : app->prompt;
+		int used = ui_put(c, y, 0, c->cols, UI_STYLE_ACCENT, label);
 
-		ui_put_fill(c, y, used, c->cols - used, UI_STYLE_NORMAL,
-		            ui_line_text(&app->search));
-		ui_canvas_cursor(c, y, used + (int)ui_line_cursor_col(&app->search));
+		if (app->line_mode != APP_LINE_SEARCH && used < c->cols)
+			used += ui_put(c, y, used, 1, UI_STYLE_NORMAL, " ");
+		ui_put_fill(c, y, used, c->cols - used, UI_STYLE_NORMAL, ui_line_text(&app->line));
+		ui_canvas_cursor(c, y, used + (int)ui_line_cursor_col(&app->line));
+		/* An error shows above the line it is about. */
+		if (app->status[0] != '\0' && y > 0)
+			ui_put_fill(c, y - 1, 0, c->cols, UI_STYLE_ERROR, app->status);
 	} else if (app->status[0] != '\0') {
 		ui_put_fill(c, y, 0, c->cols, app->status_error ? UI_STYLE_ERROR : UI_STYLE_STATUS,
 		            app->status);
@@ -221,7 +324,8 @@ static void draw_bottom(struct app *app, struct ui_canvas *c, struct app_frame *
 		const char *hint = top->ops->hint != NULL ? top->ops->hint(app, top->state) : "";
 		char line[512];
 
-		snprintf(line, sizeof line, "%s%s? help  q back  Q quit", hint, *hint ? "  " : "");
+		snprintf(line, sizeof line, "%s%sb build  r results  ? help  q back", hint,
+		         *hint ? "  " : "");
 		ui_put_fill(c, y, 0, c->cols, UI_STYLE_STATUS, line);
 	}
 }

@@ -10,7 +10,9 @@
 
 #include <jansson.h>
 
+#include "core/cohort.h"
 #include "node/local.h"
+#include "screens/counts.h"
 #include "screens/screen.h"
 #include "ui/canvas.h"
 #include "ui/line.h"
@@ -22,22 +24,37 @@ struct app_frame {
 	void *state;
 };
 
+/* What the bottom line is being used for when it has the keyboard. */
+enum app_line_mode {
+	APP_LINE_NONE,
+	APP_LINE_SEARCH, /* live filter of the top screen (its search op) */
+	APP_LINE_QUERY,  /* the cohort as text; Enter applies it */
+	APP_LINE_PROMPT, /* a question from the top screen (its prompt op) */
+};
+
 struct app {
 	struct local_fed *fed; /* the data (borrowed) */
 	json_t *catalogue;     /* fed's §5 items, borrowed */
 	json_t *selected;      /* object: collection id -> true; owned */
+	struct cohort *cohort; /* the cohort being built; owned */
+	struct counts *counts; /* its counts at every site; owned */
 	struct app_frame stack[APP_MAX_DEPTH];
 	size_t depth;
 	char status[256]; /* one-line message, shown until the next key */
 	bool status_error;
-	bool searching; /* the search line has the keyboard */
-	struct ui_line search;
-	int mouse_y, mouse_x; /* of the last mouse event */
+	enum app_line_mode line_mode; /* the bottom line has the keyboard */
+	struct ui_line line;          /* its text */
+	char prompt[128];             /* its label (APP_LINE_PROMPT) */
+	int prompt_tag;               /* the screen's tag for the question */
+	int line_error_col;           /* 0, or the 1-based column of an error */
+	int mouse_y, mouse_x;         /* of the last mouse event */
 	bool quit;
 };
 
-/* An explorer over fed (borrowed), showing the catalogue. Returns new. */
-struct app *app_new(struct local_fed *fed);
+/* An explorer over fed (borrowed), showing the catalogue; counting on a
+ * worker thread when threaded (the terminal), else at once (headless).
+ * Returns new. */
+struct app *app_new(struct local_fed *fed, bool threaded);
 void app_free(struct app **app);
 
 /* Handles one key: the search line first when it is open, then the top
@@ -50,6 +67,16 @@ void app_draw(struct app *app, struct ui_canvas *c);
 /* For screens: the status line message (printf-style). */
 void app_status(struct app *app, bool error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* For screens: call after changing app->cohort; asks the sites to count
+ * the new cohort. */
+void app_cohort_changed(struct app *app);
+/* For screens: asks a question on the bottom line, prefilled with initial;
+ * the answer goes to the top screen's prompt op with tag. */
+void app_prompt(struct app *app, int tag, const char *label, const char *initial);
+/* For the event loop: the counts' file descriptor (-1 if none) and what to
+ * do when it is readable. Returns true if the screen should be redrawn. */
+int app_fd(const struct app *app);
+bool app_fd_ready(struct app *app);
 /* For screens: whether a collection is selected, and toggling it. */
 bool app_is_selected(const struct app *app, const char *id);
 void app_toggle_selected(struct app *app, const char *id);

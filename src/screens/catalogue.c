@@ -89,6 +89,12 @@ struct catalogue_state {
 	int header_y, body_y;
 	bool on[COL_COUNT];
 	int col_x[COL_COUNT], col_w[COL_COUNT];
+	/* "Only collections matching the cohort": the ids with a subject in
+	 * the sites' answers, and which answers that set was made from. */
+	bool matching_only;
+	json_t *matching;
+	unsigned long matching_version;
+	size_t matching_answered;
 };
 
 static const char *pool_str(const struct catalogue_state *s, size_t off)
@@ -334,9 +340,14 @@ static void apply_filter(struct catalogue_state *s, const char *text, bool full)
 		from = s->order;
 		n_from = s->n_rows;
 	}
-	for (size_t i = 0; i < n_from; i++)
-		if (n_words == 0 || hay_matches(pool_str(s, s->rows[from[i]].hay), words, n_words))
+	for (size_t i = 0; i < n_from; i++) {
+		const struct row *r = &s->rows[from[i]];
+
+		if (s->matching_only && json_object_get(s->matching, r->id) == NULL)
+			continue;
+		if (n_words == 0 || hay_matches(pool_str(s, r->hay), words, n_words))
 			s->shown[n++] = from[i];
+	}
 	s->n_shown = n;
 	free(words);
 	free(s->filter);
@@ -344,6 +355,36 @@ static void apply_filter(struct catalogue_state *s, const char *text, bool full)
 	free(s->filter_shown);
 	s->filter_shown = xstrdup(text);
 	restore_cursor(s, row, offset);
+}
+
+/* Rebuilds the set of matching collections when new answers came in. */
+static void refresh_matching(struct app *app, struct catalogue_state *s)
+{
+	const struct counts *counts = app->counts;
+	size_t answered = 0;
+	char *text;
+
+	for (size_t i = 0; i < counts->n_sites; i++)
+		answered += counts->sites[i].state == COUNTS_ANSWERED;
+	if (!s->matching_only ||
+	    (s->matching_version == counts->version && s->matching_answered == answered))
+		return;
+	json_decref(s->matching);
+	s->matching = json_object();
+	for (size_t i = 0; i < counts->n_sites; i++) {
+		const struct site_answer *a = &counts->sites[i].answer;
+
+		if (counts->sites[i].state != COUNTS_ANSWERED)
+			continue;
+		for (size_t k = 0; k < a->n_collections; k++)
+			if (a->collections[k].subjects > 0)
+				json_object_set_new(s->matching, a->collections[k].id, json_true());
+	}
+	s->matching_version = counts->version;
+	s->matching_answered = answered;
+	text = xstrdup(s->filter_shown);
+	apply_filter(s, text, true);
+	free(text);
 }
 
 static void sort_rows(struct catalogue_state *s, enum column col, bool descending)
@@ -403,6 +444,7 @@ static void catalogue_leave(struct app *app, void *state)
 	free(s->scratch);
 	free(s->filter);
 	free(s->filter_shown);
+	json_decref(s->matching);
 	buf_free(&s->pool);
 }
 
@@ -541,6 +583,9 @@ static void draw_footer(struct app *app, struct catalogue_state *s, struct ui_ca
 		           detail > 0 ? " collections" : "");
 		if (detail > 1 && *s->filter_shown != '\0')
 			buf_printf(&b, " matching '%s'", s->filter_shown);
+		if (s->matching_only)
+			buf_puts(&b, counts_done(app->counts) ? " in the cohort"
+			                                      : " in the cohort (counting)");
 		if (app->fed->synthetic)
 			buf_puts(&b, " (synthetic demo data)");
 		if (detail > 2)
@@ -562,6 +607,7 @@ static void catalogue_draw(struct app *app, void *state, struct ui_canvas *c,
 	bool header = area.rows >= 2, footer = area.rows >= 3;
 	int body = area.rows - header - footer;
 
+	refresh_matching(app, s);
 	layout(s, area.cols);
 	s->header_y = header ? area.top : -1;
 	s->body_y = area.top + header;
@@ -646,6 +692,26 @@ static struct screen_result catalogue_action(struct app *app, void *state, enum 
 		s->cursor = s->n_shown > 0 ? s->n_shown - 1 : 0;
 		clamp_cursor(s);
 		break;
+	case UI_ACTION_MATCHING:
+		if (!s->matching_only && app->cohort->query->n_groups == 0) {
+			app_status(
+			    app, false,
+			    "The cohort is everyone: build one first (b builder, : as text)");
+			break;
+		}
+		s->matching_only = !s->matching_only;
+		s->matching_version = (unsigned long)-1;
+		if (s->matching_only && app->counts->version != app->cohort->version)
+			app_cohort_changed(app);
+		if (!s->matching_only) {
+			char *text = xstrdup(s->filter_shown);
+
+			apply_filter(s, text, true);
+			free(text);
+		} else {
+			refresh_matching(app, s);
+		}
+		break;
 	case UI_ACTION_SELECT:
 		if (row == NO_ROW)
 			break;
@@ -669,7 +735,7 @@ static struct screen_result catalogue_action(struct app *app, void *state, enum 
 		/* A kept filter goes first; without one, back leaves ecii. */
 		if (*s->filter_shown == '\0')
 			return screen_unhandled();
-		ui_line_clear(&app->search);
+		ui_line_clear(&app->line);
 		apply_filter(s, "", true);
 		break;
 	default:
@@ -725,7 +791,7 @@ static void catalogue_search(struct app *app, void *state, const char *text)
 
 static const char *catalogue_hint(struct app *app, void *state)
 {
-	return "Enter open  Space select  / search  s sort";
+	return "Enter open  Space select  / search  s sort  m in cohort";
 }
 
 const struct screen_ops catalogue_screen = {

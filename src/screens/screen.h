@@ -49,6 +49,9 @@ struct screen_ops {
 	void (*search)(struct app *app, void *state, const char *text);
 	/* Optional: the status line hint, e.g. "Enter open  Space select". */
 	const char *(*hint)(struct app *app, void *state);
+	/* Optional: the answer to app_prompt(tag). Returns NULL when taken, or
+	 * a message (borrowed, shown as an error) to ask again. */
+	const char *(*prompt)(struct app *app, void *state, int tag, const char *answer);
 };
 
 static inline struct screen_result screen_handled(void)
@@ -74,5 +77,7 @@ static inline struct screen_result screen_pop(void)
 extern const struct screen_ops catalogue_screen;  /* arg: none */
 extern const struct screen_ops collection_screen; /* arg: const char *collection id */
 extern const struct screen_ops help_screen;       /* arg: none */
+extern const struct screen_ops builder_screen;    /* arg: none */
+extern const struct screen_ops results_screen;    /* arg: none */
 
 #endif

@@ -21,6 +21,20 @@
 	X(SELECT, "select", "Space", "Select or unselect the collection")                  \
 	X(SORT, "sort", "s", "Sort by the next column")                                    \
 	X(SORT_REVERSE, "sort-reverse", "S", "Reverse the sort order")                     \
+	X(NEXT_PANE, "next-pane", "Tab", "Next pane")                                      \
+	X(PREV_PANE, "prev-pane", "S-Tab", "Previous pane")                                \
+	X(BUILDER, "builder", "b", "Build the cohort, with live counts")                   \
+	X(RESULTS, "results", "r", "Counts per site and collection")                       \
+	X(EDIT_QUERY, "edit-query", ": e", "Edit the cohort as text")                      \
+	X(UNDO, "undo", "u", "Undo the last cohort change")                                \
+	X(REDO, "redo", "C-r", "Redo the cohort change undone")                            \
+	X(NEGATE, "negate", "!", "Negate the criterion: exclude its values")               \
+	X(CLEAR_FIELD, "clear-field", "d Delete", "Remove the criterion")                  \
+	X(ADD_GROUP, "add-group", "o", "Add an OR group to the cohort")                    \
+	X(NEXT_GROUP, "next-group", "]", "Next OR group")                                  \
+	X(PREV_GROUP, "prev-group", "[", "Previous OR group")                              \
+	X(MATCHING, "toggle-matching", "m", "Show only collections matching the cohort")   \
+	X(EXPORT, "export", "E", "Export the results to CSV or JSON")                      \
 	X(REDRAW, "redraw", "C-l", "Redraw the screen")
 
 enum ui_action {

@@ -17,6 +17,10 @@ struct ui_term_client {
 	/* Handles a key (ui/keys.h); mouse events come with y and x. Returns
 	 * false to leave the loop. */
 	bool (*key)(void *ctx, int key, int y, int x);
+	/* Optional: another descriptor to watch (-1: none), and what to do
+	 * when it is readable; returns true if the screen should be redrawn. */
+	int (*fd)(void *ctx);
+	bool (*fd_ready)(void *ctx);
 };
 
 /* Runs the loop on the controlling terminal until the client quits or a

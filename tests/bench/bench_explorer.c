@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 	/* (a) Start-up: app_new to the first complete draw. */
 	for (int i = 0; i < FIRST_DRAW_RUNS; i++) {
 		t = now_ms();
-		app = app_new(fed);
+		app = app_new(fed, false);
 		app_draw(app, c);
 		first[i] = now_ms() - t;
 		app_free(&app);
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	ours = xcalloc(n_keys, sizeof *ours);
 	naive = xcalloc(n_keys, sizeof *naive);
 	hits = xcalloc(n_items, sizeof *hits);
-	app = app_new(fed);
+	app = app_new(fed, false);
 	app_draw(app, c);
 	app_key(app, '/');
 	app_draw(app, c);

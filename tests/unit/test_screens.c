@@ -49,7 +49,7 @@ static struct ui *ui_open(struct local_fed *fed, int rows, int cols, bool utf8)
 {
 	struct ui *u = xcalloc(1, sizeof *u);
 
-	u->app = app_new(fed);
+	u->app = app_new(fed, false);
 	u->c = ui_canvas_new(rows, cols, utf8);
 	ui_redraw(u);
 	return u;
@@ -704,7 +704,8 @@ static void test_collection(void **state)
 
 static void test_help(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	/* Tall enough for the whole table on one page. */
+	struct ui *u = ui_open(demo, 60, 80, true);
 
 	press(u, "?");
 	assert_shows(u, "Help");
@@ -728,7 +729,12 @@ static void test_help(void **state)
 	assert_shows(u, "j, Down ");
 	assert_shows(u, "q, Esc, h, Left ");
 	assert_sane(u);
+	ui_close(&u);
+	/* At 80x24 it scrolls to the end. */
+	u = ui_open(demo, 24, 80, true);
+	press(u, "?");
 	press(u, "G");
+	assert_shows(u, ui_action_table[ui_action_count - 1].help);
 	assert_shows(u, "Esc clears");
 	press(u, "q");
 	assert_shows(u, "24 of 24 collections");
