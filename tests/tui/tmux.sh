@@ -6,9 +6,10 @@
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
 ecii="$ECII_BUILDDIR/src/ecii"
-tap_plan 9
+tap_plan 11
 if ! command -v tmux >/dev/null; then
-	for i in 1 2 3 4 5 6 7 8 9; do tap_not_ok "tmux is not installed"; done
+	i=0
+	while [ $i -lt 11 ]; do tap_not_ok "tmux is not installed"; i=$((i + 1)); done
 	exit 0
 fi
 tmp=$(mktemp -d)
@@ -60,6 +61,23 @@ if grep -qF 'NSCLC ^[[' "$tmp/raw" && ! grep -q "NSCLC $(printf '\033')" "$tmp/r
 	tap_ok "escape sequences in a collection name show inert"
 else
 	tap_not_ok "escape sequences in a collection name show inert" "$(cat "$tmp/raw")"
+fi
+
+# A three-criterion cohort built with the builder's keys: its total is
+# what `ecii count` says for the same query.
+cli_total=$("$ecii" count 'sex:male diagnosis:prostate modality:MR' | sed -n 's/^TOTAL *\([^ ]*\) .*/\1/p')
+tmx send-keys -t t Escape b Tab Space Tab j j Tab j j j Space Tab j j Tab Space
+if wait_for "sex:male diagnosis:prostate modality:mr" && wait_for "$cli_total subjects"; then
+	tap_ok "a cohort built in the builder counts as ecii count does ($cli_total)"
+else
+	tap_not_ok "a cohort built in the builder counts as ecii count does ($cli_total)" \
+		"$(cat "$tmp/pane")"
+fi
+tmx send-keys -t t r
+if wait_for "TOTAL" && grep -q "TOTAL.*$cli_total" "$tmp/pane"; then
+	tap_ok "the results screen shows the same total"
+else
+	tap_not_ok "the results screen shows the same total" "$(cat "$tmp/pane")"
 fi
 
 tmx send-keys -t t Q
