@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "ui/keys.h"
+#include "util/utf8.h"
 #include "util/xmalloc.h"
 
 static void push(struct app *app, const struct screen_ops *ops, const void *arg)
@@ -322,10 +323,13 @@ static void draw_bottom(struct app *app, struct ui_canvas *c, struct app_frame *
 		            app->status);
 	} else {
 		const char *hint = top->ops->hint != NULL ? top->ops->hint(app, top->state) : "";
+		const char *sep = *hint ? "  " : "";
 		char line[512];
 
-		snprintf(line, sizeof line, "%s%sb build  r results  ? help  q back", hint,
-		         *hint ? "  " : "");
+		/* The global keys as long as they fit beside the screen's. */
+		snprintf(line, sizeof line, "%s%sb build  r results  ? help  q back", hint, sep);
+		if ((int)utf8_width(line) > c->cols)
+			snprintf(line, sizeof line, "%s%s? help", hint, sep);
 		ui_put_fill(c, y, 0, c->cols, UI_STYLE_STATUS, line);
 	}
 }
