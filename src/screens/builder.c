@@ -246,13 +246,15 @@ static void draw_total(struct app *app, struct ui_canvas *c, int y, int cols,
 			         t->current ? t->answered + t->failed : 0, k->n_sites);
 		style = t->done ? UI_STYLE_ERROR : UI_STYLE_MUTED;
 	} else {
-		const char *approx = approx_mark(c, t->exact);
+		uint64_t n_subjects = counts_subjects(k, NULL), n_studies = counts_studies(k);
 		int n;
 
-		format_count((long long)counts_subjects(k, NULL), subjects, sizeof subjects);
-		format_count((long long)counts_studies(k), studies, sizeof studies);
-		n = snprintf(line, sizeof line, "%s%s subjects, %s%s studies", approx, subjects,
-		             approx, studies);
+		/* Zero is exact whatever the rule: a site reports no one as 0. */
+		format_count((long long)n_subjects, subjects, sizeof subjects);
+		format_count((long long)n_studies, studies, sizeof studies);
+		n = snprintf(line, sizeof line, "%s%s subjects, %s%s studies",
+		             n_subjects > 0 ? approx_mark(c, t->exact) : "", subjects,
+		             n_studies > 0 ? approx_mark(c, t->exact) : "", studies);
 		/* Where they came from gives way on a narrow screen. */
 		if (n > 0 && (size_t)n < sizeof line) {
 			size_t m = (size_t)n;
