@@ -154,8 +154,9 @@ static void apply_query(struct app *app)
 	if (*text == '\0') {
 		cohort_clear(app->cohort);
 	} else if (cohort_set_text(app->cohort, text, &err) != 0) {
-		app_status(app, true, "%d: %s", err.column, err.message);
+		app_status(app, true, "column %d: %s", err.column, err.message);
 		app->line_error_col = err.column;
+		ui_line_set_cursor_char(&app->line, (size_t)err.column);
 		return;
 	}
 	app->line_mode = APP_LINE_NONE;
@@ -307,7 +308,7 @@ static void draw_bottom(struct app *app, struct ui_canvas *c, struct app_frame *
 
 	if (app->line_mode != APP_LINE_NONE) {
 		const char *label = app->line_mode == APP_LINE_SEARCH  ? "/"
-		                    : app->line_mode == APP_LINE_QUERY ? "cohort: "
+		                    : app->line_mode == APP_LINE_QUERY ? "cohort:"
 		                                                       : app->prompt;
 		int used = ui_put(c, y, 0, c->cols, UI_STYLE_ACCENT, label);
 

@@ -35,6 +35,8 @@
 	X(PREV_GROUP, "prev-group", "[", "Previous OR group")                              \
 	X(MATCHING, "toggle-matching", "m", "Show only collections matching the cohort")   \
 	X(EXPORT, "export", "E", "Export the results to CSV or JSON")                      \
+	X(SAVE, "save", "w", "Save the cohort under a name")                               \
+	X(COHORTS, "cohorts", "L", "Saved cohorts and the history of queries run")         \
 	X(REDRAW, "redraw", "C-l", "Redraw the screen")
 
 enum ui_action {

@@ -131,6 +131,13 @@ bool ui_line_key(struct ui_line *l, int key)
 	}
 }
 
+void ui_line_set_cursor_char(struct ui_line *l, size_t col)
+{
+	l->cursor = 0;
+	for (size_t i = 1; i < col && l->cursor < l->text.len; i++)
+		l->cursor = next_char(l, l->cursor);
+}
+
 size_t ui_line_cursor_col(const struct ui_line *l)
 {
 	char *head = xstrndup(ui_line_text(l), l->cursor);

@@ -22,6 +22,8 @@ void ui_line_free(struct ui_line *l);
 bool ui_line_key(struct ui_line *l, int key);
 /* The text, borrowed; "" when empty. */
 const char *ui_line_text(const struct ui_line *l);
+/* Puts the cursor before character col (1-based; past the end: at the end). */
+void ui_line_set_cursor_char(struct ui_line *l, size_t col);
 /* Display width of the text before the cursor. */
 size_t ui_line_cursor_col(const struct ui_line *l);
 

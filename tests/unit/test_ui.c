@@ -194,7 +194,12 @@ static void test_line_editing(void **state)
 	assert_string_equal(ui_line_text(&l), "");
 	assert_false(ui_line_key(&l, UI_KEY_ENTER));
 	assert_false(ui_line_key(&l, UI_KEY_UP));
-	ui_line_set(&l, "abc");
+	ui_line_set(&l, "\xc3\xbc"
+	                "bc");
+	ui_line_set_cursor_char(&l, 2);
+	assert_int_equal(ui_line_cursor_col(&l), 1);
+	assert_int_equal(l.cursor, 2);
+	ui_line_set_cursor_char(&l, 99);
 	assert_int_equal(ui_line_cursor_col(&l), 3);
 	assert_true(ui_line_key(&l, UI_KEY_CTRL('u')));
 	assert_string_equal(ui_line_text(&l), "");
