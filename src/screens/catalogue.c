@@ -15,6 +15,7 @@
 
 #include "core/catalogue.h"
 #include "screens/app.h"
+#include "screens/cells.h"
 #include "screens/pager.h"
 #include "screens/screen.h"
 #include "ui/keys.h"
@@ -509,26 +510,6 @@ static void layout(struct catalogue_state *s, int cols)
 	}
 }
 
-/* text (w cells wide) in a cell of width cells, cut with an ellipsis
- * when it does not fit. */
-static void put_cell(struct ui_canvas *c, int y, int x, int width, enum ui_style style,
-                     const char *text, int w, bool right)
-{
-	int used;
-
-	if (width < 1)
-		return;
-	if (w <= width) {
-		if (right)
-			ui_put_right(c, y, x, width, style, text);
-		else
-			ui_put(c, y, x, width, style, text);
-		return;
-	}
-	used = ui_put(c, y, x, width - 1, style, text);
-	ui_put(c, y, x + used, 1, style, c->utf8 ? "\xe2\x80\xa6" : "~");
-}
-
 static const char *sort_mark(const struct catalogue_state *s, const struct ui_canvas *c)
 {
 	if (c->utf8)
@@ -546,8 +527,8 @@ static void draw_header(struct catalogue_state *s, struct ui_canvas *c, int y)
 			continue;
 		snprintf(text, sizeof text, "%s%s", columns[col].header,
 		         col == (int)s->sort ? sort_mark(s, c) : "");
-		put_cell(c, y, s->col_x[col], s->col_w[col], UI_STYLE_HEADER, text,
-		         (int)utf8_width(text), columns[col].right);
+		cells_put_cut(c, y, s->col_x[col], s->col_w[col], UI_STYLE_HEADER, text,
+		              (int)utf8_width(text), columns[col].right);
 	}
 }
 
@@ -565,8 +546,8 @@ static void draw_row(struct app *app, struct catalogue_state *s, struct ui_canva
 		ui_put(c, y, 0, 1, style, c->utf8 ? "\xe2\x80\xa2" : "*");
 	for (int col = 0; col < COL_COUNT; col++)
 		if (s->on[col])
-			put_cell(c, y, s->col_x[col], s->col_w[col], style,
-			         pool_str(s, r->text[col]), r->width[col], columns[col].right);
+			cells_put_cut(c, y, s->col_x[col], s->col_w[col], style,
+			              pool_str(s, r->text[col]), r->width[col], columns[col].right);
 }
 
 /* The line under the table. On a narrow screen the sort, then the

@@ -13,7 +13,6 @@
 #include "screens/app.h"
 #include "screens/pager.h"
 #include "screens/screen.h"
-#include "ui/keys.h"
 #include "util/xmalloc.h"
 #include "util/format.h"
 
@@ -199,13 +198,7 @@ static struct screen_result collection_key(struct app *app, void *state, int key
 {
 	struct collection_state *s = state;
 
-	if (key == UI_KEY_WHEEL_UP || key == UI_KEY_WHEEL_DOWN) {
-		pager_scroll(&s->page, key == UI_KEY_WHEEL_UP ? -3 : 3);
-		return screen_handled();
-	}
-	if (key == UI_KEY_MOUSE_CLICK)
-		return screen_handled();
-	return screen_unhandled();
+	return pager_key(&s->page, key) ? screen_handled() : screen_unhandled();
 }
 
 static const char *collection_hint(struct app *app, void *state)

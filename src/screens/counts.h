@@ -28,7 +28,7 @@ struct counts_site {
 	const char *id; /* borrowed from the federation */
 	char *name;
 	enum counts_state state;
-	double ms; /* time to answer */
+	double ms;       /* time to answer */
 	json_t *payload; /* PROTOCOL.md §3, when answered */
 	struct site_answer answer;
 	char *error; /* when failed */
@@ -38,7 +38,7 @@ struct counts_site {
 
 struct counts {
 	unsigned long version; /* the cohort version these counts are for */
-	bool asked;	       /* a count was requested at all */
+	bool asked;            /* a count was requested at all */
 	struct counts_site *sites;
 	size_t n_sites;
 	/* The attrition steps: the first group's criteria, one per step in

@@ -10,7 +10,6 @@
 #include "screens/pager.h"
 #include "screens/screen.h"
 #include "ui/actions.h"
-#include "ui/keys.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 
@@ -112,13 +111,7 @@ static struct screen_result help_key(struct app *app, void *state, int key)
 {
 	struct help_state *s = state;
 
-	if (key == UI_KEY_WHEEL_UP || key == UI_KEY_WHEEL_DOWN) {
-		pager_scroll(&s->page, key == UI_KEY_WHEEL_UP ? -3 : 3);
-		return screen_handled();
-	}
-	if (key == UI_KEY_MOUSE_CLICK)
-		return screen_handled();
-	return screen_unhandled();
+	return pager_key(&s->page, key) ? screen_handled() : screen_unhandled();
 }
 
 const struct screen_ops help_screen = {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/keys.h"
 #include "util/sanitize.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -274,6 +275,15 @@ void pager_scroll(struct pager *p, long n)
 		p->top += (size_t)n;
 	if (p->top > max_top(p))
 		p->top = max_top(p);
+}
+
+bool pager_key(struct pager *p, int key)
+{
+	if (key == UI_KEY_WHEEL_UP || key == UI_KEY_WHEEL_DOWN) {
+		pager_scroll(p, key == UI_KEY_WHEEL_UP ? -3 : 3);
+		return true;
+	}
+	return key == UI_KEY_MOUSE_CLICK;
 }
 
 bool pager_action(struct pager *p, enum ui_action a)

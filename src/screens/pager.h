@@ -52,5 +52,8 @@ void pager_draw(struct pager *p, struct ui_canvas *c, struct screen_area area);
 bool pager_action(struct pager *p, enum ui_action a);
 /* Scrolls by n lines (negative: up), clamped. */
 void pager_scroll(struct pager *p, long n);
+/* The mouse on a document: a wheel key scrolls three lines, a click does
+ * nothing. Returns true if key was one of them (handled), else false. */
+bool pager_key(struct pager *p, int key);
 
 #endif

@@ -18,6 +18,7 @@
 
 #include "core/report.h"
 #include "screens/app.h"
+#include "screens/cells.h"
 #include "screens/counts.h"
 #include "screens/screen.h"
 #include "ui/keys.h"
@@ -68,19 +69,7 @@ struct results_state {
 static void put_cut(struct ui_canvas *c, int y, int x, int width, enum ui_style style,
                     const char *text, bool right)
 {
-	int w = (int)utf8_width(text), used;
-
-	if (width < 1 || x >= c->cols)
-		return;
-	if (w <= width) {
-		if (right)
-			ui_put_right(c, y, x, width, style, text);
-		else
-			ui_put(c, y, x, width, style, text);
-		return;
-	}
-	used = ui_put(c, y, x, width - 1, style, text);
-	ui_put(c, y, x + used, 1, style, c->utf8 ? "\xe2\x80\xa6" : "~");
+	cells_put_cut(c, y, x, width, style, text, (int)utf8_width(text), right);
 }
 
 static int text_width(const char *s)

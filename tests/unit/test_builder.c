@@ -26,167 +26,19 @@
 #include "screens/app.h"
 #include "ui/canvas.h"
 #include "ui/keys.h"
-#include "util/buf.h"
 #include "util/datadir.h"
 #include "util/format.h"
-#include "util/utf8.h"
 #include "util/xmalloc.h"
 
+#include "screen_support.h"
 #include "support.h"
 
 static struct local_fed *demo;
 
-struct ui {
-	struct app *app;
-	struct ui_canvas *c;
-	char *text; /* the canvas after the last draw */
-};
-
-static void ui_redraw(struct ui *u)
-{
-	app_draw(u->app, u->c);
-	free(u->text);
-	u->text = ui_canvas_text(u->c);
-}
-
-static struct ui *ui_open_app(struct app *app, int rows, int cols, bool utf8)
-{
-	struct ui *u = xcalloc(1, sizeof *u);
-
-	u->app = app;
-	u->c = ui_canvas_new(rows, cols, utf8);
-	ui_redraw(u);
-	return u;
-}
-
-static struct ui *ui_open(int rows, int cols, bool utf8)
-{
-	return ui_open_app(app_new(demo, false), rows, cols, utf8);
-}
-
-static void ui_close(struct ui **up)
-{
-	struct ui *u = *up;
-
-	app_free(&u->app);
-	ui_canvas_free(&u->c);
-	free(u->text);
-	free(u);
-	*up = NULL;
-}
-
-static bool press(struct ui *u, const char *names)
-{
-	char *copy = xstrdup(names), *save = NULL;
-	bool alive = true;
-
-	for (char *n = strtok_r(copy, " ", &save); n != NULL; n = strtok_r(NULL, " ", &save)) {
-		int key = ui_key_parse(n);
-
-		assert_int_not_equal(key, UI_KEY_NONE);
-		alive = app_key(u->app, key);
-		ui_redraw(u);
-	}
-	free(copy);
-	return alive;
-}
-
-static void type(struct ui *u, const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++) {
-		app_key(u->app, (unsigned char)*p);
-		ui_redraw(u);
-	}
-}
-
-static void click(struct ui *u, int key, int y, int x)
-{
-	u->app->mouse_y = y;
-	u->app->mouse_x = x;
-	app_key(u->app, key);
-	ui_redraw(u);
-}
-
-/* Row y of the last draw, new. */
-static char *row_text(const struct ui *u, int y)
-{
-	const char *p = u->text;
-
-	for (int i = 0; i < y && p != NULL; i++) {
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	assert_non_null(p);
-	return xstrndup(p, strcspn(p, "\n"));
-}
-
-/* The characters of row y in cells x .. x + w - 1 (to the edge if w <= 0),
- * trailing blanks trimmed; new. Cells, not bytes: a bullet before x does
- * not shift what is read. */
-static char *cells_text(const struct ui *u, int y, int x, int w)
-{
-	struct buf b = BUF_INIT;
-	int end = w <= 0 || x + w > u->c->cols ? u->c->cols : x + w;
-
-	for (int i = x; i < end; i++) {
-		const struct ui_cell *cell = ui_canvas_cell(u->c, y, i);
-
-		if (cell != NULL)
-			buf_puts(&b, cell->ch);
-	}
-	while (b.len > 0 && b.data[b.len - 1] == ' ')
-		b.data[--b.len] = '\0';
-	return buf_steal(&b);
-}
-
-static int find_row(const struct ui *u, const char *needle)
-{
-	for (int y = 0; y < u->c->rows; y++) {
-		char *line = row_text(u, y);
-		bool hit = strstr(line, needle) != NULL;
-
-		free(line);
-		if (hit)
-			return y;
-	}
-	return -1;
-}
-
-static void assert_shows(const struct ui *u, const char *needle)
-{
-	if (strstr(u->text, needle) == NULL)
-		fail_msg("'%s' not on the screen:\n%s", needle, u->text);
-}
-
-static void assert_not_shows(const struct ui *u, const char *needle)
-{
-	if (strstr(u->text, needle) != NULL)
-		fail_msg("'%s' is on the screen:\n%s", needle, u->text);
-}
-
-static void assert_sane(const struct ui *u)
-{
-	for (int y = 0; y < u->c->rows; y++) {
-		char *line = row_text(u, y);
-
-		if ((int)utf8_width(line) > u->c->cols)
-			fail_msg("row %d is %zu cells wide on a %d-column canvas: '%s'", y,
-			         utf8_width(line), u->c->cols, line);
-		free(line);
-	}
-	for (const unsigned char *p = (const unsigned char *)u->text; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			fail_msg("control byte 0x%02x on the screen", *p);
-		if (!u->c->utf8 && *p >= 0x80)
-			fail_msg("byte 0x%02x on an ASCII screen", *p);
-	}
-}
-
 /* The layout the builder promises: side by side from 60 columns, the left
  * pane 30% of the width within 28..40 cells, a divider, a blank, then the
  * right pane; below 60 columns one pane at a time, from column 0. */
-static int right_x(const struct ui *u)
+static int right_x(const struct screen_test *u)
 {
 	int w = u->c->cols * 3 / 10;
 
@@ -195,19 +47,19 @@ static int right_x(const struct ui *u)
 	return (w < 28 ? 28 : w > 40 ? 40 : w) + 2;
 }
 
-static int left_w(const struct ui *u)
+static int left_w(const struct screen_test *u)
 {
 	return right_x(u) > 0 ? right_x(u) - 2 : u->c->cols;
 }
 
-static bool cell_is(const struct ui *u, int y, int x, const char *ch)
+static bool cell_is(const struct screen_test *u, int y, int x, const char *ch)
 {
 	const struct ui_cell *cell = ui_canvas_cell(u->c, y, x);
 
 	return cell != NULL && strcmp(cell->ch, ch) == 0;
 }
 
-static bool cell_is_cursor(const struct ui *u, int y, int x)
+static bool cell_is_cursor(const struct screen_test *u, int y, int x)
 {
 	const struct ui_cell *cell = ui_canvas_cell(u->c, y, x);
 
@@ -217,13 +69,13 @@ static bool cell_is_cursor(const struct ui *u, int y, int x)
 /* A field's row starts with a mark, a blank and its label; a value's with
  * "[x] " and a bin's with four cells before its label, the third blank.
  * Below 60 columns both panes start at column 0: this tells them apart. */
-static bool is_field_row(const struct ui *u, int y)
+static bool is_field_row(const struct screen_test *u, int y)
 {
 	return !cell_is(u, y, 0, "[") && !cell_is(u, y, 2, " ");
 }
 
 /* The row of the left pane's cursor when the left pane has the keys, or -1. */
-static int left_cursor(const struct ui *u)
+static int left_cursor(const struct screen_test *u)
 {
 	for (int y = 1; y < u->c->rows - 1; y++)
 		if (cell_is_cursor(u, y, 2) && is_field_row(u, y))
@@ -231,7 +83,7 @@ static int left_cursor(const struct ui *u)
 	return -1;
 }
 
-static int right_cursor(const struct ui *u)
+static int right_cursor(const struct screen_test *u)
 {
 	for (int y = 1; y < u->c->rows - 1; y++)
 		if (cell_is_cursor(u, y, right_x(u)) && (right_x(u) > 0 || !is_field_row(u, y)))
@@ -247,46 +99,46 @@ static bool starts_with_word(const char *text, const char *word)
 }
 
 /* Moves the left cursor to the field labelled label, with keys. */
-static void goto_field(struct ui *u, const char *label)
+static void goto_field(struct screen_test *u, const char *label)
 {
 	if (left_cursor(u) < 0)
-		press(u, "Tab");
-	press(u, "g");
+		screen_test_press(u, "Tab");
+	screen_test_press(u, "g");
 	for (int i = 0; i < 40; i++) {
 		int y = left_cursor(u);
 		char *text;
 		bool hit;
 
 		assert_true(y > 0);
-		text = cells_text(u, y, 2, left_w(u) - 2);
+		text = screen_test_cells_text(u, y, 2, left_w(u) - 2);
 		hit = starts_with_word(text, label);
 		free(text);
 		if (hit)
 			return;
-		press(u, "j");
+		screen_test_press(u, "j");
 	}
 	fail_msg("no field '%s' in the left pane:\n%s", label, u->text);
 }
 
 /* Moves the right cursor to the value labelled label (the left cursor on
  * its field), with keys. Returns the row. */
-static int goto_value(struct ui *u, const char *label)
+static int goto_value(struct screen_test *u, const char *label)
 {
 	if (right_cursor(u) < 0)
-		press(u, "Tab");
-	press(u, "g");
+		screen_test_press(u, "Tab");
+	screen_test_press(u, "g");
 	for (int i = 0; i < 70; i++) {
 		int y = right_cursor(u);
 		char *text;
 		bool hit;
 
 		assert_true(y > 0);
-		text = cells_text(u, y, right_x(u) + 4, 0);
+		text = screen_test_cells_text(u, y, right_x(u) + 4, 0);
 		hit = starts_with_word(text, label);
 		free(text);
 		if (hit)
 			return y;
-		press(u, "j");
+		screen_test_press(u, "j");
 	}
 	fail_msg("no value '%s' in the right pane:\n%s", label, u->text);
 	return -1;
@@ -417,9 +269,9 @@ static char *total_line(const char *text, bool utf8)
 	                 e.n_sites, e.n_sites);
 }
 
-static void assert_cohort(const struct ui *u, const char *text)
+static void assert_cohort(const struct screen_test *u, const char *text)
 {
-	char *want = canonical(text), *top = row_text(u, 1);
+	char *want = canonical(text), *top = screen_test_row_text(u, 1);
 
 	assert_string_equal(u->app->cohort->text, want);
 	if (strncmp(top, want, strlen(want)) != 0)
@@ -428,9 +280,9 @@ static void assert_cohort(const struct ui *u, const char *text)
 	free(want);
 }
 
-static void assert_total(const struct ui *u, const char *text)
+static void assert_total(const struct screen_test *u, const char *text)
 {
-	char *want = total_line(text, u->c->utf8), *line = row_text(u, 2);
+	char *want = total_line(text, u->c->utf8), *line = screen_test_row_text(u, 2);
 
 	if (strcmp(line, want) != 0)
 		fail_msg("the total line is '%s', the sites say '%s'", line, want);
@@ -439,10 +291,10 @@ static void assert_total(const struct ui *u, const char *text)
 }
 
 /* The text beside field label in the left pane; new. */
-static char *left_field_text(const struct ui *u, const char *label)
+static char *left_field_text(const struct screen_test *u, const char *label)
 {
 	for (int y = 1; y < u->c->rows - 1; y++) {
-		char *text = cells_text(u, y, 2, left_w(u) - 2);
+		char *text = screen_test_cells_text(u, y, 2, left_w(u) - 2);
 
 		if (starts_with_word(text, label)) {
 			char *rest =
@@ -457,31 +309,31 @@ static char *left_field_text(const struct ui *u, const char *label)
 	return NULL;
 }
 
-static struct ui *open_builder(int rows, int cols, bool utf8)
+static struct screen_test *open_builder(int rows, int cols, bool utf8)
 {
-	struct ui *u = ui_open(rows, cols, utf8);
+	struct screen_test *u = screen_test_open(demo, rows, cols, utf8);
 
-	press(u, "b");
-	assert_shows(u, "Cohort builder");
+	screen_test_press(u, "b");
+	screen_test_assert_shows(u, "Cohort builder");
 	return u;
 }
 
 /* The keys that build sex:male diagnosis:prostate modality:MR age:50..70. */
-static void build_example(struct ui *u)
+static void build_example(struct screen_test *u)
 {
-	press(u, "Tab");
+	screen_test_press(u, "Tab");
 	goto_value(u, "male");
-	press(u, "Space h");
+	screen_test_press(u, "Space h");
 	goto_field(u, "Diagnosis");
 	goto_value(u, "prostate");
-	press(u, "Space h");
+	screen_test_press(u, "Space h");
 	goto_field(u, "Modality");
 	goto_value(u, "MR");
-	press(u, "Space h");
+	screen_test_press(u, "Space h");
 	goto_field(u, "Age");
-	press(u, "Enter");
-	type(u, "50..70");
-	press(u, "Enter");
+	screen_test_press(u, "Enter");
+	screen_test_type(u, "50..70");
+	screen_test_press(u, "Enter");
 }
 
 static const char example[] = "sex:male diagnosis:prostate modality:MR age:50..70";
@@ -493,15 +345,15 @@ static void test_tiny_canvases(void **state)
 	static const int sizes[][2] = { { 1, 1 }, { 2, 10 }, { 3, 20 }, { 4, 4 }, { 6, 30 } };
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		struct ui *u = ui_open(sizes[i][0], sizes[i][1], true);
+		struct screen_test *u = screen_test_open(demo, sizes[i][0], sizes[i][1], true);
 
-		press(u, "b j j Tab Space j Space ! PgDn G Tab G Enter");
-		type(u, "1..2");
-		press(u, "Enter o g Tab Space ] [ d u C-r PgUp g");
-		click(u, UI_KEY_MOUSE_CLICK, 0, 0);
-		click(u, UI_KEY_WHEEL_DOWN, sizes[i][0] - 1, sizes[i][1] - 1);
-		assert_sane(u);
-		ui_close(&u);
+		screen_test_press(u, "b j j Tab Space j Space ! PgDn G Tab G Enter");
+		screen_test_type(u, "1..2");
+		screen_test_press(u, "Enter o g Tab Space ] [ d u C-r PgUp g");
+		screen_test_click(u, UI_KEY_MOUSE_CLICK, 0, 0);
+		screen_test_click(u, UI_KEY_WHEEL_DOWN, sizes[i][0] - 1, sizes[i][1] - 1);
+		screen_test_assert_sane(u);
+		screen_test_close(&u);
 	}
 }
 
@@ -509,36 +361,36 @@ static void test_tiny_canvases(void **state)
 
 static void test_open(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
-	char *line = row_text(u, 1);
+	struct screen_test *u = open_builder(24, 80, true);
+	char *line = screen_test_row_text(u, 1);
 
 	/* Everything, counted at every site. */
 	assert_non_null(strstr(line, "*"));
-	assert_shows(u, "everyone");
+	screen_test_assert_shows(u, "everyone");
 	assert_total(u, "*");
 	free(line);
 	/* The vocabulary's groups and fields, the first field's values. */
-	assert_shows(u, "Patient");
-	assert_shows(u, "Clinical");
-	assert_shows(u, "Sex");
-	assert_shows(u, "Age at diagnosis");
-	assert_shows(u, "[ ] male");
-	assert_shows(u, "[ ] female");
+	screen_test_assert_shows(u, "Patient");
+	screen_test_assert_shows(u, "Clinical");
+	screen_test_assert_shows(u, "Sex");
+	screen_test_assert_shows(u, "Age at diagnosis");
+	screen_test_assert_shows(u, "[ ] male");
+	screen_test_assert_shows(u, "[ ] female");
 	assert_true(left_cursor(u) > 0);
 	assert_int_equal(right_cursor(u), -1);
-	assert_not_shows(u, "Some sites accept only");
-	assert_not_shows(u, "Group");
-	assert_shows(u, "Space choose  ! exclude  d remove  Tab pane  o OR-group");
-	assert_sane(u);
+	screen_test_assert_not_shows(u, "Some sites accept only");
+	screen_test_assert_not_shows(u, "Group");
+	screen_test_assert_shows(u, "Space choose  ! exclude  d remove  Tab pane  o OR-group");
+	screen_test_assert_sane(u);
 	/* Back leaves it. */
-	press(u, "q");
-	assert_not_shows(u, "Cohort builder");
-	ui_close(&u);
+	screen_test_press(u, "q");
+	screen_test_assert_not_shows(u, "Cohort builder");
+	screen_test_close(&u);
 }
 
 static void test_build_with_keys(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 	char *text;
 
 	build_example(u);
@@ -558,12 +410,12 @@ static void test_build_with_keys(void **state)
 	assert_string_equal(text, "");
 	free(text);
 	/* The numeric field shows its range, its bins and its unit. */
-	assert_shows(u, "Age at diagnosis (years)");
-	assert_shows(u, "Range 50..70 years");
-	assert_shows(u, "50-59 years");
-	assert_not_shows(u, "Some sites accept only");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_shows(u, "Age at diagnosis (years)");
+	screen_test_assert_shows(u, "Range 50..70 years");
+	screen_test_assert_shows(u, "50-59 years");
+	screen_test_assert_not_shows(u, "Some sites accept only");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 /* Each value shows what choosing it would give: the stratifier the sites
@@ -579,7 +431,7 @@ static void test_live_counts(void **state)
 		{ "Diagnosis", "prostate cancer", "prostate" },
 		{ "Modality", "CT", "ct" },
 	};
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 
 	build_example(u);
 	for (size_t i = 0; i < sizeof cells / sizeof cells[0]; i++) {
@@ -594,90 +446,90 @@ static void test_live_counts(void **state)
 		want = expect_stratum(example, cells[i].field, f->values[v].code);
 		goto_field(u, cells[i].field);
 		y = goto_value(u, cells[i].label);
-		line = cells_text(u, y, right_x(u), 0);
+		line = screen_test_cells_text(u, y, right_x(u), 0);
 		if (last_number(line) != (long)want)
 			fail_msg("%s %s shows '%s'; the sites say %llu", cells[i].field,
 			         cells[i].label, line, (unsigned long long)want);
 		free(line);
-		press(u, "h");
+		screen_test_press(u, "h");
 	}
 	/* A bin's count too. */
 	goto_field(u, "Age");
-	press(u, "Tab");
+	screen_test_press(u, "Tab");
 	{
-		int y = find_row(u, "60-69 years");
+		int y = screen_test_find_row(u, "60-69 years");
 		char *line;
 
 		assert_true(y > 0);
-		line = cells_text(u, y, right_x(u), 0);
+		line = screen_test_cells_text(u, y, right_x(u), 0);
 		assert_int_equal(last_number(line), (long)expect_stratum(example, "age", "60-69"));
 		free(line);
 	}
 	/* Nothing was chosen by looking. */
 	assert_cohort(u, example);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_negate_remove_undo(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 	char *text;
 	int y;
 
 	build_example(u);
 	goto_field(u, "Modality");
-	press(u, "!");
+	screen_test_press(u, "!");
 	assert_cohort(u, "sex:male diagnosis:prostate -modality:MR age:50..70");
 	assert_total(u, "sex:male diagnosis:prostate -modality:MR age:50..70");
 	text = left_field_text(u, "Modality");
 	assert_string_equal(text, "-mr");
 	free(text);
-	assert_shows(u, "[-] MR");
-	assert_shows(u, "None of these: -mr");
+	screen_test_assert_shows(u, "[-] MR");
+	screen_test_assert_shows(u, "None of these: -mr");
 	/* A second value joins the exclusion. */
 	goto_value(u, "CT");
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_cohort(u, "sex:male diagnosis:prostate -modality:MR,CT age:50..70");
-	assert_shows(u, "[-] CT");
+	screen_test_assert_shows(u, "[-] CT");
 	/* ! again includes them. */
-	press(u, "!");
+	screen_test_press(u, "!");
 	assert_cohort(u, "sex:male diagnosis:prostate modality:MR,CT age:50..70");
-	assert_shows(u, "[x] CT");
+	screen_test_assert_shows(u, "[x] CT");
 	/* d removes the field, from either pane. */
-	press(u, "d");
+	screen_test_press(u, "d");
 	assert_cohort(u, "sex:male diagnosis:prostate age:50..70");
-	assert_shows(u, "[ ] MR");
+	screen_test_assert_shows(u, "[ ] MR");
 	text = left_field_text(u, "Modality");
 	assert_string_equal(text, "");
 	free(text);
-	press(u, "d");
-	assert_shows(u, "nothing to remove");
+	screen_test_press(u, "d");
+	screen_test_assert_shows(u, "nothing to remove");
 	/* The app undoes and redoes; the builder follows. */
-	press(u, "u");
+	screen_test_press(u, "u");
 	assert_cohort(u, "sex:male diagnosis:prostate modality:MR,CT age:50..70");
-	assert_shows(u, "[x] MR");
-	press(u, "u");
+	screen_test_assert_shows(u, "[x] MR");
+	screen_test_press(u, "u");
 	assert_cohort(u, "sex:male diagnosis:prostate -modality:MR,CT age:50..70");
-	press(u, "C-r C-r");
+	screen_test_press(u, "C-r C-r");
 	assert_cohort(u, "sex:male diagnosis:prostate age:50..70");
 	assert_total(u, "sex:male diagnosis:prostate age:50..70");
 	/* The range goes with an empty answer. */
 	goto_field(u, "Age");
-	press(u, "Enter C-u Enter");
+	screen_test_press(u, "Enter C-u Enter");
 	assert_cohort(u, "sex:male diagnosis:prostate");
 	/* Unchoosing the last value of a field removes it. */
 	goto_field(u, "Sex");
 	y = goto_value(u, "male");
 	assert_true(y > 0);
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_cohort(u, "diagnosis:prostate");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 static void test_bad_range(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 	unsigned long version;
 	char *before;
 
@@ -685,65 +537,65 @@ static void test_bad_range(void **state)
 	version = u->app->cohort->version;
 	before = xstrdup(u->app->cohort->text);
 	goto_field(u, "Age");
-	press(u, "Enter");
+	screen_test_press(u, "Enter");
 	/* The prompt says what it wants and starts from the current range. */
-	assert_shows(u, "age (e.g. 50..70, >40, <=30; empty removes):");
-	assert_shows(u, "50..70");
-	press(u, "C-u");
-	type(u, "70..50");
-	press(u, "Enter");
-	assert_shows(u, "inverted range");
-	assert_shows(u, "column 1");
+	screen_test_assert_shows(u, "age (e.g. 50..70, >40, <=30; empty removes):");
+	screen_test_assert_shows(u, "50..70");
+	screen_test_press(u, "C-u");
+	screen_test_type(u, "70..50");
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "inverted range");
+	screen_test_assert_shows(u, "column 1");
 	assert_int_equal(u->app->cohort->version, version);
 	assert_string_equal(u->app->cohort->text, before);
 	/* Still asking: a good answer is taken. */
-	press(u, "C-u");
-	type(u, ">40");
-	press(u, "Enter");
+	screen_test_press(u, "C-u");
+	screen_test_type(u, ">40");
+	screen_test_press(u, "Enter");
 	assert_cohort(u, "sex:male diagnosis:prostate modality:MR age:>40");
 	/* Esc asks nothing. */
-	press(u, "Enter C-u");
-	type(u, "oops");
-	press(u, "Esc");
+	screen_test_press(u, "Enter C-u");
+	screen_test_type(u, "oops");
+	screen_test_press(u, "Esc");
 	assert_cohort(u, "sex:male diagnosis:prostate modality:MR age:>40");
-	assert_sane(u);
+	screen_test_assert_sane(u);
 	free(before);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_or_groups(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 	char *text, *want;
 
-	press(u, "o");
-	assert_shows(u, "Choose criteria first");
-	press(u, "Tab");
+	screen_test_press(u, "o");
+	screen_test_assert_shows(u, "Choose criteria first");
+	screen_test_press(u, "Tab");
 	goto_value(u, "male");
-	press(u, "Space");
-	press(u, "]");
-	assert_shows(u, "One group only");
+	screen_test_press(u, "Space");
+	screen_test_press(u, "]");
+	screen_test_assert_shows(u, "One group only");
 	/* A new group: the next choice starts it. */
-	press(u, "o");
-	assert_shows(u, "Group 2 of 2 (OR), new");
+	screen_test_press(u, "o");
+	screen_test_assert_shows(u, "Group 2 of 2 (OR), new");
 	text = left_field_text(u, "Sex");
 	assert_string_equal(text, ""); /* the new group asks nothing yet */
 	free(text);
 	goto_field(u, "Diagnosis");
 	goto_value(u, "lung");
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_cohort(u, "(sex:male) OR (diagnosis:lung)");
 	assert_total(u, "(sex:male) OR (diagnosis:lung)");
 	/* Several groups: the shape warning, which group, and the fields of
 	 * the group being edited. */
-	assert_shows(u, "Some sites accept only one AND-group");
+	screen_test_assert_shows(u, "Some sites accept only one AND-group");
 	want = xasprintf("Group %zu of 2 (OR)", u->app->cohort->focus + 1);
-	assert_shows(u, want);
+	screen_test_assert_shows(u, want);
 	free(want);
 	text = left_field_text(u, "Diagnosis");
 	assert_string_equal(text, "lung");
 	free(text);
-	press(u, "]");
+	screen_test_press(u, "]");
 	text = left_field_text(u, "Diagnosis");
 	assert_string_equal(text, "");
 	free(text);
@@ -753,76 +605,76 @@ static void test_or_groups(void **state)
 	/* An edit goes to the group shown. */
 	goto_field(u, "Modality");
 	goto_value(u, "CT");
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_cohort(u, "(sex:male modality:CT) OR (diagnosis:lung)");
 	text = left_field_text(u, "Sex");
 	assert_string_equal(text, "male"); /* the group followed the edit */
 	free(text);
-	press(u, "[");
+	screen_test_press(u, "[");
 	text = left_field_text(u, "Diagnosis");
 	assert_string_equal(text, "lung");
 	free(text);
 	/* Emptying a group drops it. */
 	goto_field(u, "Diagnosis");
-	press(u, "d");
+	screen_test_press(u, "d");
 	assert_cohort(u, "sex:male modality:CT");
-	assert_not_shows(u, "Group");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_not_shows(u, "Group");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 static void test_strict_shape_warning(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 
-	press(u, "Tab");
+	screen_test_press(u, "Tab");
 	goto_field(u, "Modality");
 	goto_value(u, "MR");
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_cohort(u, "modality:mr");
-	assert_not_shows(u, "Some sites accept only");
+	screen_test_assert_not_shows(u, "Some sites accept only");
 	goto_value(u, "CT");
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_cohort(u, "modality:mr,ct");
-	assert_shows(u, "Some sites accept only one AND-group");
+	screen_test_assert_shows(u, "Some sites accept only one AND-group");
 	/* Wrapped at 80 columns, whole. */
-	assert_shows(u, "they may drop");
-	assert_shows(u, "\nthis query.");
-	assert_sane(u);
-	press(u, "Space");
+	screen_test_assert_shows(u, "they may drop");
+	screen_test_assert_shows(u, "\nthis query.");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Space");
 	assert_cohort(u, "modality:mr");
-	assert_not_shows(u, "Some sites accept only");
-	ui_close(&u);
+	screen_test_assert_not_shows(u, "Some sites accept only");
+	screen_test_close(&u);
 }
 
 /* The mouse. */
 
 static void test_mouse(void **state)
 {
-	struct ui *u = open_builder(24, 80, true);
+	struct screen_test *u = open_builder(24, 80, true);
 	int y;
 
 	/* A click on a field moves the left cursor there. */
-	y = find_row(u, "Diagnosis");
+	y = screen_test_find_row(u, "Diagnosis");
 	assert_true(y > 0);
-	click(u, UI_KEY_MOUSE_CLICK, y, 5);
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, y, 5);
 	assert_int_equal(left_cursor(u), y);
-	assert_shows(u, "prostate cancer");
+	screen_test_assert_shows(u, "prostate cancer");
 	/* A click on a value's mark chooses it; on its label, only moves. */
-	y = find_row(u, "[ ] prostate cancer");
-	click(u, UI_KEY_MOUSE_CLICK, y, right_x(u) + 10);
+	y = screen_test_find_row(u, "[ ] prostate cancer");
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, y, right_x(u) + 10);
 	assert_int_equal(right_cursor(u), y);
 	assert_cohort(u, "*");
-	click(u, UI_KEY_MOUSE_CLICK, y, right_x(u) + 1);
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, y, right_x(u) + 1);
 	assert_cohort(u, "diagnosis:prostate");
-	assert_shows(u, "[x] prostate cancer");
+	screen_test_assert_shows(u, "[x] prostate cancer");
 	/* The wheel scrolls the pane under it: the first heading goes. */
-	click(u, UI_KEY_WHEEL_DOWN, 10, 3);
-	assert_int_equal(find_row(u, "Patient"), -1);
-	click(u, UI_KEY_WHEEL_UP, 10, 3);
-	assert_true(find_row(u, "Patient") > 0);
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_click(u, UI_KEY_WHEEL_DOWN, 10, 3);
+	assert_int_equal(screen_test_find_row(u, "Patient"), -1);
+	screen_test_click(u, UI_KEY_WHEEL_UP, 10, 3);
+	assert_true(screen_test_find_row(u, "Patient") > 0);
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 /* Sizes. */
@@ -832,12 +684,12 @@ static void test_sizes(void **state)
 	static const int sizes[][2] = { { 24, 80 }, { 40, 120 }, { 12, 40 } };
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		struct ui *u = open_builder(sizes[i][0], sizes[i][1], true);
+		struct screen_test *u = open_builder(sizes[i][0], sizes[i][1], true);
 		bool narrow = sizes[i][1] < 60;
 
 		build_example(u);
 		if (narrow) { /* cut, with the hash gone to make room */
-			char *want = canonical(example), *top = row_text(u, 1);
+			char *want = canonical(example), *top = screen_test_row_text(u, 1);
 
 			assert_string_equal(u->app->cohort->text, want);
 			assert_int_equal(strncmp(top, want, 39), 0);
@@ -847,37 +699,37 @@ static void test_sizes(void **state)
 		} else {
 			assert_cohort(u, example);
 		}
-		assert_sane(u);
+		screen_test_assert_sane(u);
 		/* Side by side, or one pane at a time. */
-		press(u, "h");
+		screen_test_press(u, "h");
 		if (narrow) {
-			assert_not_shows(u, "[ ] ");
-			assert_shows(u, "Sex");
+			screen_test_assert_not_shows(u, "[ ] ");
+			screen_test_assert_shows(u, "Sex");
 		} else {
-			assert_shows(u, "Age at diagnosis (years)");
-			assert_shows(u, "Sex");
+			screen_test_assert_shows(u, "Age at diagnosis (years)");
+			screen_test_assert_shows(u, "Sex");
 		}
-		press(u, "g Tab");
-		assert_shows(u, "[x] male");
+		screen_test_press(u, "g Tab");
+		screen_test_assert_shows(u, "[x] male");
 		if (narrow)
-			assert_not_shows(u, "Patient");
+			screen_test_assert_not_shows(u, "Patient");
 		/* Long lists scroll in both panes. */
-		press(u, "G h G");
-		assert_sane(u);
-		assert_shows(u, "pM");
-		press(u, "Tab G");
-		assert_shows(u, "[ ] M1");
-		assert_sane(u);
-		ui_close(&u);
+		screen_test_press(u, "G h G");
+		screen_test_assert_sane(u);
+		screen_test_assert_shows(u, "pM");
+		screen_test_press(u, "Tab G");
+		screen_test_assert_shows(u, "[ ] M1");
+		screen_test_assert_sane(u);
+		screen_test_close(&u);
 	}
 	/* Without UTF-8 too, with the approximate counts marked '~'. */
 	{
-		struct ui *u = open_builder(24, 80, false);
+		struct screen_test *u = open_builder(24, 80, false);
 
 		build_example(u);
 		assert_total(u, example);
-		assert_sane(u);
-		ui_close(&u);
+		screen_test_assert_sane(u);
+		screen_test_close(&u);
 	}
 }
 
@@ -885,11 +737,11 @@ static void test_sizes(void **state)
  * answered, then shows the same total. */
 static void test_counting_live(void **state)
 {
-	struct ui *u = ui_open_app(app_new(demo, true), 24, 80, true);
+	struct screen_test *u = screen_test_open_app(app_new(demo, true), 24, 80, true);
 	char *line;
 
-	press(u, "b Tab Space");
-	line = row_text(u, 2);
+	screen_test_press(u, "b Tab Space");
+	line = screen_test_row_text(u, 2);
 	if (strstr(line, "counting\xe2\x80\xa6") == NULL)
 		fail_msg("no 'counting' while the sites count: '%s'", line);
 	free(line);
@@ -903,10 +755,10 @@ static void test_counting_live(void **state)
 			fail_msg("no answer from the counting thread in 10 s");
 		app_fd_ready(u->app);
 	}
-	ui_redraw(u);
+	screen_test_redraw(u);
 	assert_cohort(u, "sex:male");
 	assert_total(u, "sex:male");
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static int setup(void **state)

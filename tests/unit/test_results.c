@@ -28,9 +28,9 @@
 #include "util/datadir.h"
 #include "util/file.h"
 #include "util/format.h"
-#include "util/utf8.h"
 #include "util/xmalloc.h"
 
+#include "screen_support.h"
 #include "support.h"
 
 static struct local_fed *demo;
@@ -38,98 +38,28 @@ static char *demo_dir; /* the demo federation's files */
 
 #define HIDDEN_QUERY "diagnosis:prostate age:85..120 gleason:9,10"
 
-struct ui {
-	struct app *app;
-	struct ui_canvas *c;
-	char *text;
-};
-
-static void ui_redraw(struct ui *u)
+/* A wheel turn at mid-screen, column 1. */
+static void wheel(struct screen_test *u, int key)
 {
-	app_draw(u->app, u->c);
-	free(u->text);
-	u->text = ui_canvas_text(u->c);
-}
-
-static struct ui *ui_open(struct local_fed *fed, int rows, int cols, bool utf8)
-{
-	struct ui *u = xcalloc(1, sizeof *u);
-
-	u->app = app_new(fed, false);
-	u->c = ui_canvas_new(rows, cols, utf8);
-	ui_redraw(u);
-	return u;
-}
-
-static void ui_close(struct ui **up)
-{
-	struct ui *u = *up;
-
-	app_free(&u->app);
-	ui_canvas_free(&u->c);
-	free(u->text);
-	free(u);
-	*up = NULL;
-}
-
-static void press(struct ui *u, const char *names)
-{
-	char *copy = xstrdup(names), *save = NULL;
-
-	for (char *n = strtok_r(copy, " ", &save); n != NULL; n = strtok_r(NULL, " ", &save)) {
-		int key = ui_key_parse(n);
-
-		assert_int_not_equal(key, UI_KEY_NONE);
-		app_key(u->app, key);
-		ui_redraw(u);
-	}
-	free(copy);
-}
-
-static void type(struct ui *u, const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++)
-		app_key(u->app, (unsigned char)*p);
-	ui_redraw(u);
-}
-
-static void wheel(struct ui *u, int key)
-{
-	u->app->mouse_y = u->c->rows / 2;
-	u->app->mouse_x = 1;
-	app_key(u->app, key);
-	ui_redraw(u);
+	screen_test_click(u, key, u->c->rows / 2, 1);
 }
 
 /* Sets the cohort as the builder or the query line would. */
-static void set_cohort(struct ui *u, const char *text)
+static void set_cohort(struct screen_test *u, const char *text)
 {
 	struct query_error err;
 
 	if (cohort_set_text(u->app->cohort, text, &err) != 0)
 		fail_msg("'%s': %s", text, err.message);
 	app_cohort_changed(u->app);
-	ui_redraw(u);
-}
-
-static char *row_text(const struct ui *u, int y)
-{
-	const char *p = u->text;
-
-	for (int i = 0; i < y && p != NULL; i++) {
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	assert_non_null(p);
-	return xstrndup(p, strcspn(p, "\n"));
+	screen_test_redraw(u);
 }
 
 /* The first row at or after from that starts with prefix, or -1. */
-static int row_starting(const struct ui *u, int from, const char *prefix)
+static int row_starting(const struct screen_test *u, int from, const char *prefix)
 {
 	for (int y = from; y < u->c->rows; y++) {
-		char *line = row_text(u, y);
+		char *line = screen_test_row_text(u, y);
 		bool hit = strncmp(line, prefix, strlen(prefix)) == 0;
 
 		free(line);
@@ -139,41 +69,11 @@ static int row_starting(const struct ui *u, int from, const char *prefix)
 	return -1;
 }
 
-static void assert_shows(const struct ui *u, const char *needle)
-{
-	if (strstr(u->text, needle) == NULL)
-		fail_msg("'%s' not on the screen:\n%s", needle, u->text);
-}
-
-static void assert_not_shows(const struct ui *u, const char *needle)
-{
-	if (strstr(u->text, needle) != NULL)
-		fail_msg("'%s' is on the screen:\n%s", needle, u->text);
-}
-
-static void assert_sane(const struct ui *u)
-{
-	for (int y = 0; y < u->c->rows; y++) {
-		char *line = row_text(u, y);
-
-		if ((int)utf8_width(line) > u->c->cols)
-			fail_msg("row %d is %zu cells wide on a %d-column canvas: '%s'", y,
-			         utf8_width(line), u->c->cols, line);
-		free(line);
-	}
-	for (const unsigned char *p = (const unsigned char *)u->text; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			fail_msg("control byte 0x%02x on the screen", *p);
-		if (!u->c->utf8 && *p >= 0x80)
-			fail_msg("byte 0x%02x on an ASCII screen", *p);
-	}
-}
-
 /* The last two blank-separated words of row y (the subjects and studies
  * columns), new. */
-static void last_two(const struct ui *u, int y, char **a, char **b)
+static void last_two(const struct screen_test *u, int y, char **a, char **b)
 {
-	char *line = row_text(u, y), *end = line + strlen(line), *p;
+	char *line = screen_test_row_text(u, y), *end = line + strlen(line), *p;
 
 	p = strrchr(line, ' ');
 	assert_non_null(p);
@@ -187,14 +87,15 @@ static void last_two(const struct ui *u, int y, char **a, char **b)
 	free(line);
 }
 
-static void assert_numbers(const struct ui *u, int y, const char *subjects, const char *studies)
+static void assert_numbers(const struct screen_test *u, int y, const char *subjects,
+                           const char *studies)
 {
 	char *a, *b;
 
 	assert_true(y >= 0);
 	last_two(u, y, &a, &b);
 	if (strcmp(a, subjects) != 0 || strcmp(b, studies) != 0) {
-		char *line = row_text(u, y);
+		char *line = screen_test_row_text(u, y);
 
 		fail_msg("row %d: want %s %s, got '%s'\n%s", y, subjects, studies, line, u->text);
 	}
@@ -255,28 +156,28 @@ static void truth_clear(struct truth *t)
 
 static void test_nothing_counted_yet(void **state)
 {
-	struct ui *u = ui_open(demo, 40, 100, true);
+	struct screen_test *u = screen_test_open(demo, 40, 100, true);
 
 	/* Opened straight away: the screen asks for everything. */
 	assert_false(u->app->counts->asked);
-	press(u, "r");
-	assert_shows(u, "Results");
-	assert_shows(u, "Cohort: * (everything)");
+	screen_test_press(u, "r");
+	screen_test_assert_shows(u, "Results");
+	screen_test_assert_shows(u, "Cohort: * (everything)");
 	assert_true(u->app->counts->asked);
 	assert_true(counts_done(u->app->counts));
 	assert_true(row_starting(u, 0, "TOTAL") > 0);
 	/* The grid of a cohort without criteria says there is nothing. */
-	press(u, "Tab");
-	assert_shows(u, "no criteria");
-	assert_sane(u);
-	press(u, "j k G g PgDn PgUp S-Tab");
+	screen_test_press(u, "Tab");
+	screen_test_assert_shows(u, "no criteria");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "j k G g PgDn PgUp S-Tab");
 	assert_true(row_starting(u, 0, "TOTAL") > 0);
 	/* Back to the catalogue, and r again: the same counts stand. */
-	press(u, "q");
-	assert_shows(u, "Catalogue");
-	press(u, "r");
-	assert_shows(u, "Results");
-	ui_close(&u);
+	screen_test_press(u, "q");
+	screen_test_assert_shows(u, "Catalogue");
+	screen_test_press(u, "r");
+	screen_test_assert_shows(u, "Results");
+	screen_test_close(&u);
 }
 
 static void test_tiny_canvases(void **state)
@@ -284,15 +185,15 @@ static void test_tiny_canvases(void **state)
 	static const int sizes[][2] = { { 1, 1 }, { 2, 10 }, { 3, 20 }, { 5, 30 }, { 8, 12 } };
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		struct ui *u = ui_open(demo, sizes[i][0], sizes[i][1], true);
+		struct screen_test *u = screen_test_open(demo, sizes[i][0], sizes[i][1], true);
 
 		set_cohort(u, "sex:male age:50..70 modality:MR");
-		press(u, "r");
-		assert_sane(u);
-		press(u, "j G PgUp Tab j G Tab g");
+		screen_test_press(u, "r");
+		screen_test_assert_sane(u);
+		screen_test_press(u, "j G PgUp Tab j G Tab g");
 		wheel(u, UI_KEY_WHEEL_DOWN);
-		assert_sane(u);
-		ui_close(&u);
+		screen_test_assert_sane(u);
+		screen_test_close(&u);
 	}
 }
 
@@ -336,29 +237,29 @@ static void test_failed_site(void **state)
 {
 	char *dir, *path, *csv;
 	struct local_fed *fed = broken_fed(&dir);
-	struct ui *u = ui_open(fed, 50, 140, true);
+	struct screen_test *u = screen_test_open(fed, 50, 140, true);
 	int y;
 
 	set_cohort(u, "sex:male");
-	press(u, "r");
+	screen_test_press(u, "r");
 	y = row_starting(u, 0, "fr-garonne");
 	assert_true(y > 0);
-	assert_shows(u, "failed: ");
-	assert_shows(u, "TOTAL (5 of 6 sites)");
-	assert_sane(u);
+	screen_test_assert_shows(u, "failed: ");
+	screen_test_assert_shows(u, "TOTAL (5 of 6 sites)");
+	screen_test_assert_sane(u);
 	/* Narrow: the reason goes on a line of its own, cut. */
 	ui_canvas_resize(u->c, 24, 40);
-	ui_redraw(u);
-	assert_sane(u);
-	press(u, "Tab");
-	assert_shows(u, "failed");
-	assert_sane(u);
+	screen_test_redraw(u);
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Tab");
+	screen_test_assert_shows(u, "failed");
+	screen_test_assert_sane(u);
 	/* The export says so too. */
 	path = xasprintf("%s/out.csv", dir);
-	press(u, "E C-u");
-	type(u, path);
-	press(u, "Enter");
-	assert_shows(u, "Wrote ");
+	screen_test_press(u, "E C-u");
+	screen_test_type_then_draw(u, path);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "Wrote ");
 	csv = file_read_all(path, NULL);
 	assert_non_null(csv);
 	assert_non_null(strstr(csv, "\r\nfr-garonne,,"));
@@ -366,7 +267,7 @@ static void test_failed_site(void **state)
 	assert_null(strchr(csv, 0x1b));
 	free(csv);
 	free(path);
-	ui_close(&u);
+	screen_test_close(&u);
 	local_close(&fed);
 	test_rmtree(dir);
 	free(dir);
@@ -376,22 +277,22 @@ static void test_failed_site(void **state)
 
 static void check_table(const char *text)
 {
-	struct ui *u = ui_open(demo, 150, 160, true);
+	struct screen_test *u = screen_test_open(demo, 150, 160, true);
 	struct truth t;
 	char *total_sub, *total_stu;
 	bool all_exact = true;
 
 	truth_get(demo, text, &t);
 	set_cohort(u, text);
-	press(u, "r");
-	assert_sane(u);
+	screen_test_press(u, "r");
+	screen_test_assert_sane(u);
 	for (size_t i = 0; i < t.n; i++) {
 		const struct site_answer *a = &t.answers[i];
 		int y = row_starting(u, 0, demo->sites[i].id), sub;
 		char *s, *st;
 
 		assert_true(y > 0);
-		s = row_text(u, y);
+		s = screen_test_row_text(u, y);
 		assert_non_null(strstr(s, "answered in"));
 		free(s);
 		/* Each collection: its row under the site, numbers as marked. */
@@ -423,12 +324,12 @@ static void check_table(const char *text)
 	total_sub = want_mark(t.subjects, all_exact);
 	total_stu = want_mark(t.studies, all_exact);
 	assert_numbers(u, row_starting(u, 0, "TOTAL"), total_sub, total_stu);
-	assert_shows(u, "subjects may be counted in more than one collection");
-	assert_shows(u, "rounded to 10");
+	screen_test_assert_shows(u, "subjects may be counted in more than one collection");
+	screen_test_assert_shows(u, "rounded to 10");
 	free(total_sub);
 	free(total_stu);
 	truth_clear(&t);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_table_matches_sites(void **state)
@@ -440,32 +341,32 @@ static void test_table_matches_sites(void **state)
 
 static void test_opens_on_r(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	char hash8[9];
 
 	set_cohort(u, "diagnosis:prostate modality:MR");
-	assert_shows(u, "Catalogue");
-	press(u, "r");
-	assert_shows(u, " Results");
-	assert_shows(u, "Cohort: ");
-	assert_shows(u, u->app->cohort->text);
+	screen_test_assert_shows(u, "Catalogue");
+	screen_test_press(u, "r");
+	screen_test_assert_shows(u, " Results");
+	screen_test_assert_shows(u, "Cohort: ");
+	screen_test_assert_shows(u, u->app->cohort->text);
 	snprintf(hash8, sizeof hash8, "%.8s", u->app->cohort->hash);
-	assert_shows(u, hash8);
-	assert_shows(u, "6 of 6 sites answered");
-	assert_shows(u, "SUBJECTS");
-	assert_shows(u, "Tab attrition");
-	assert_sane(u);
+	screen_test_assert_shows(u, hash8);
+	screen_test_assert_shows(u, "6 of 6 sites answered");
+	screen_test_assert_shows(u, "SUBJECTS");
+	screen_test_assert_shows(u, "Tab attrition");
+	screen_test_assert_sane(u);
 	/* r on the results screen stays there. */
-	press(u, "r");
-	assert_shows(u, " Results");
-	press(u, "q");
-	assert_shows(u, "Catalogue");
-	ui_close(&u);
+	screen_test_press(u, "r");
+	screen_test_assert_shows(u, " Results");
+	screen_test_press(u, "q");
+	screen_test_assert_shows(u, "Catalogue");
+	screen_test_close(&u);
 }
 
 static void test_hidden_count(void **state)
 {
-	struct ui *u = ui_open(demo, 60, 120, true);
+	struct screen_test *u = screen_test_open(demo, 60, 120, true);
 	struct truth t;
 	size_t hidden = 0;
 
@@ -475,9 +376,9 @@ static void test_hidden_count(void **state)
 			hidden += t.answers[i].collections[k].suppressed;
 	assert_true(hidden > 0);
 	set_cohort(u, HIDDEN_QUERY);
-	press(u, "r");
-	assert_shows(u, "<10");
-	assert_shows(u, "<10 fewer than 10, hidden");
+	screen_test_press(u, "r");
+	screen_test_assert_shows(u, "<10");
+	screen_test_assert_shows(u, "<10 fewer than 10, hidden");
 	/* As many "<10" as hidden collections (the legend has one more). */
 	{
 		size_t n = 0;
@@ -486,67 +387,67 @@ static void test_hidden_count(void **state)
 			n++;
 		assert_int_equal(n, hidden + 1);
 	}
-	assert_sane(u);
+	screen_test_assert_sane(u);
 	/* At 80x24 and ASCII too. */
 	ui_canvas_free(&u->c);
 	u->c = ui_canvas_new(24, 80, false);
-	ui_redraw(u);
-	assert_shows(u, "<10");
-	assert_shows(u, "~");
-	assert_sane(u);
+	screen_test_redraw(u);
+	screen_test_assert_shows(u, "<10");
+	screen_test_assert_shows(u, "~");
+	screen_test_assert_sane(u);
 	truth_clear(&t);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_scrolling(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	char *first, *again;
 	int y;
 
 	set_cohort(u, "*");
-	press(u, "r");
+	screen_test_press(u, "r");
 	/* Everything: more lines than the screen has. */
-	assert_shows(u, "more \xe2\x86\x93");
+	screen_test_assert_shows(u, "more \xe2\x86\x93");
 	y = row_starting(u, 0, "SITE");
 	assert_true(y > 0);
-	first = row_text(u, y + 1);
-	press(u, "j");
-	again = row_text(u, y + 1);
+	first = screen_test_row_text(u, y + 1);
+	screen_test_press(u, "j");
+	again = screen_test_row_text(u, y + 1);
 	assert_string_not_equal(first, again);
 	free(again);
-	press(u, "k");
-	again = row_text(u, y + 1);
+	screen_test_press(u, "k");
+	again = screen_test_row_text(u, y + 1);
 	assert_string_equal(first, again);
 	free(again);
 	wheel(u, UI_KEY_WHEEL_DOWN);
-	again = row_text(u, y + 1);
+	again = screen_test_row_text(u, y + 1);
 	assert_string_not_equal(first, again);
 	free(again);
 	wheel(u, UI_KEY_WHEEL_UP);
-	again = row_text(u, y + 1);
+	again = screen_test_row_text(u, y + 1);
 	assert_string_equal(first, again);
 	free(again);
 	/* The last site's subtotal comes into view at the end; TOTAL stays. */
-	press(u, "G");
-	assert_not_shows(u, "more \xe2\x86\x93");
+	screen_test_press(u, "G");
+	screen_test_assert_not_shows(u, "more \xe2\x86\x93");
 	assert_true(row_starting(u, 0, "TOTAL") > 0);
-	assert_shows(u, demo->sites[demo->n_sites - 1].id);
-	assert_sane(u);
-	press(u, "PgUp PgUp PgUp PgUp g");
-	again = row_text(u, y + 1);
+	screen_test_assert_shows(u, demo->sites[demo->n_sites - 1].id);
+	screen_test_assert_sane(u);
+	screen_test_press(u, "PgUp PgUp PgUp PgUp g");
+	again = screen_test_row_text(u, y + 1);
 	assert_string_equal(first, again);
 	free(again);
 	free(first);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 /* On the terminal, counting runs on a worker thread: the screen shows
  * every site counting, then fills in as the answers are collected. */
 static void test_fills_in(void **state)
 {
-	struct ui *u = xcalloc(1, sizeof *u);
-	struct ui *h = ui_open(demo, 40, 100, true);
+	struct screen_test *u = xcalloc(1, sizeof *u);
+	struct screen_test *h = screen_test_open(demo, 40, 100, true);
 	int total;
 	char *want_line, *got_line;
 
@@ -554,21 +455,21 @@ static void test_fills_in(void **state)
 	u->c = ui_canvas_new(40, 100, true);
 	assert_true(app_fd(u->app) >= 0);
 	set_cohort(u, "diagnosis:prostate modality:MR");
-	press(u, "r");
+	screen_test_press(u, "r");
 	/* Nothing collected yet. */
-	assert_shows(u, "counting");
-	assert_shows(u, "0 of 6 sites so far");
-	assert_shows(u, "TOTAL (0 of 6 sites)");
-	assert_sane(u);
-	press(u, "Tab");
-	assert_shows(u, "\xe2\x80\xa6");
-	press(u, "Tab");
+	screen_test_assert_shows(u, "counting");
+	screen_test_assert_shows(u, "0 of 6 sites so far");
+	screen_test_assert_shows(u, "TOTAL (0 of 6 sites)");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Tab");
+	screen_test_assert_shows(u, "\xe2\x80\xa6");
+	screen_test_press(u, "Tab");
 	for (int i = 0; i < 600 && !counts_done(u->app->counts); i++) {
 		struct pollfd p = { app_fd(u->app), POLLIN, 0 };
 
 		if (poll(&p, 1, 100) > 0 && app_fd_ready(u->app)) {
-			ui_redraw(u);
-			assert_sane(u);
+			screen_test_redraw(u);
+			screen_test_assert_sane(u);
 		}
 	}
 	assert_true(counts_done(u->app->counts));
@@ -584,39 +485,39 @@ static void test_fills_in(void **state)
 		if (poll(&p, 1, 100) > 0)
 			app_fd_ready(u->app);
 	}
-	ui_redraw(u);
-	assert_not_shows(u, "counting");
-	assert_shows(u, "6 of 6 sites answered");
+	screen_test_redraw(u);
+	screen_test_assert_not_shows(u, "counting");
+	screen_test_assert_shows(u, "6 of 6 sites answered");
 	/* The same totals as counting at once. */
 	set_cohort(h, "diagnosis:prostate modality:MR");
-	press(h, "r");
+	screen_test_press(h, "r");
 	total = row_starting(h, 0, "TOTAL");
-	want_line = row_text(h, total);
-	got_line = row_text(u, row_starting(u, 0, "TOTAL"));
+	want_line = screen_test_row_text(h, total);
+	got_line = screen_test_row_text(u, row_starting(u, 0, "TOTAL"));
 	assert_string_equal(got_line, want_line);
 	free(want_line);
 	free(got_line);
-	press(u, "Tab");
-	assert_not_shows(u, "\xe2\x80\xa6");
-	ui_close(&h);
-	ui_close(&u);
+	screen_test_press(u, "Tab");
+	screen_test_assert_not_shows(u, "\xe2\x80\xa6");
+	screen_test_close(&h);
+	screen_test_close(&u);
 }
 
 /* The attrition grid. */
 
 static void test_attrition(void **state)
 {
-	struct ui *u = ui_open(demo, 40, 160, true);
+	struct screen_test *u = screen_test_open(demo, 40, 160, true);
 	const struct counts *cn;
 	uint64_t total = 0;
 	char *want, *label;
 	int y;
 
 	set_cohort(u, "sex:male diagnosis:prostate age:50..70 modality:MR");
-	press(u, "r Tab");
+	screen_test_press(u, "r Tab");
 	cn = u->app->counts;
 	assert_int_equal(cn->n_steps, 4);
-	assert_shows(u, "STEP");
+	screen_test_assert_shows(u, "STEP");
 	y = row_starting(u, 0, "STEP");
 	assert_true(y > 0);
 	for (size_t i = 0; i < cn->n_sites; i++) {
@@ -643,32 +544,32 @@ static void test_attrition(void **state)
 	/* The last row's total is the table's total. */
 	want = want_mark(total, false);
 	{
-		char *line = row_text(u, y + (int)cn->n_steps);
+		char *line = screen_test_row_text(u, y + (int)cn->n_steps);
 		char *last = strrchr(line, ' ');
 
 		assert_non_null(last);
 		assert_string_equal(last + 1, want);
 		free(line);
 	}
-	assert_not_shows(u, "OR groups");
-	assert_shows(u, "Tab sites");
-	assert_sane(u);
+	screen_test_assert_not_shows(u, "OR groups");
+	screen_test_assert_shows(u, "Tab sites");
+	screen_test_assert_sane(u);
 	free(want);
 	/* At 80x24 every site still has a column, ids cut. */
 	ui_canvas_resize(u->c, 24, 80);
-	ui_redraw(u);
-	assert_shows(u, "TOTAL");
-	assert_not_shows(u, "do not fit");
-	assert_sane(u);
+	screen_test_redraw(u);
+	screen_test_assert_shows(u, "TOTAL");
+	screen_test_assert_not_shows(u, "do not fit");
+	screen_test_assert_sane(u);
 	/* Several OR groups: the grid says it follows the first. */
 	set_cohort(u, "(sex:male age:50..70) OR (sex:female modality:MR)");
-	assert_shows(u, "2 OR groups");
-	assert_shows(u, "follows the first");
-	assert_sane(u);
+	screen_test_assert_shows(u, "2 OR groups");
+	screen_test_assert_shows(u, "follows the first");
+	screen_test_assert_sane(u);
 	/* Tab again: back to the sites. */
-	press(u, "Tab");
-	assert_shows(u, "SUBJECTS");
-	ui_close(&u);
+	screen_test_press(u, "Tab");
+	screen_test_assert_shows(u, "SUBJECTS");
+	screen_test_close(&u);
 }
 
 /* Export. */
@@ -684,7 +585,7 @@ static size_t count_char(const char *s, char ch)
 
 static void test_export(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	char *dir = test_tmpdir("results-export"), *csv_path, *json_path, *text, *initial;
 	size_t rows = 1;
 	json_t *doc;
@@ -693,22 +594,22 @@ static void test_export(void **state)
 
 	set_cohort(u, "diagnosis:prostate modality:MR");
 	truth_get(demo, "diagnosis:prostate modality:MR", &t);
-	press(u, "r E");
+	screen_test_press(u, "r E");
 	/* Asked on the bottom line, the name made from the hash. */
 	initial = xasprintf("ecii-results-%.8s.csv", u->app->cohort->hash);
-	assert_shows(u, "Export to");
-	assert_shows(u, initial);
+	screen_test_assert_shows(u, "Export to");
+	screen_test_assert_shows(u, initial);
 	assert_int_equal(u->app->line_mode, APP_LINE_PROMPT);
 	/* Esc: nothing happens. */
-	press(u, "Esc");
+	screen_test_press(u, "Esc");
 	assert_int_equal(u->app->line_mode, APP_LINE_NONE);
 
 	csv_path = xasprintf("%s/cohort.csv", dir);
-	press(u, "E C-u");
-	type(u, csv_path);
-	press(u, "Enter");
-	assert_shows(u, "Wrote ");
-	assert_sane(u);
+	screen_test_press(u, "E C-u");
+	screen_test_type_then_draw(u, csv_path);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "Wrote ");
+	screen_test_assert_sane(u);
 	text = file_read_all(csv_path, NULL);
 	assert_non_null(text);
 	for (size_t i = 0; i < t.n; i++)
@@ -720,27 +621,27 @@ static void test_export(void **state)
 
 	/* The same name again: refused once, with the reason, then replaced. */
 	test_write_file(csv_path, "old", 3);
-	press(u, "E C-u");
-	type(u, csv_path);
-	press(u, "Enter");
-	assert_shows(u, "The file exists: Enter again to replace it");
+	screen_test_press(u, "E C-u");
+	screen_test_type_then_draw(u, csv_path);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "The file exists: Enter again to replace it");
 	assert_int_equal(u->app->line_mode, APP_LINE_PROMPT);
 	text = file_read_all(csv_path, NULL);
 	assert_string_equal(text, "old");
 	free(text);
-	press(u, "Enter");
+	screen_test_press(u, "Enter");
 	assert_int_equal(u->app->line_mode, APP_LINE_NONE);
-	assert_shows(u, "Wrote ");
+	screen_test_assert_shows(u, "Wrote ");
 	text = file_read_all(csv_path, NULL);
 	assert_int_equal(count_char(text, '\n'), rows);
 	free(text);
 
 	/* JSON by its name: the report `ecii count --json` prints. */
 	json_path = xasprintf("%s/cohort.JSON", dir);
-	press(u, "E C-u");
-	type(u, json_path);
-	press(u, "Enter");
-	assert_shows(u, "Wrote the JSON report");
+	screen_test_press(u, "E C-u");
+	screen_test_type_then_draw(u, json_path);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "Wrote the JSON report");
 	doc = json_load_file(json_path, 0, &jerr);
 	if (doc == NULL)
 		fail_msg("%s: %s", json_path, jerr.text);
@@ -769,23 +670,23 @@ static void test_export(void **state)
 	json_decref(doc);
 
 	/* Where it cannot be written: the line stays open and says why. */
-	press(u, "E C-u");
-	type(u, dir);
-	type(u, "/no/such/dir.csv");
-	press(u, "Enter");
-	assert_shows(u, "Not exported");
-	assert_shows(u, "No such file or directory");
+	screen_test_press(u, "E C-u");
+	screen_test_type_then_draw(u, dir);
+	screen_test_type_then_draw(u, "/no/such/dir.csv");
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "Not exported");
+	screen_test_assert_shows(u, "No such file or directory");
 	assert_int_equal(u->app->line_mode, APP_LINE_PROMPT);
 	/* A directory is not a file name. */
-	press(u, "C-u");
-	type(u, dir);
-	press(u, "Enter");
-	assert_shows(u, "That is a directory");
+	screen_test_press(u, "C-u");
+	screen_test_type_then_draw(u, dir);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "That is a directory");
 	/* An empty answer exports nothing. */
-	press(u, "C-u Enter");
+	screen_test_press(u, "C-u Enter");
 	assert_int_equal(u->app->line_mode, APP_LINE_NONE);
-	assert_shows(u, "Nothing exported");
-	assert_sane(u);
+	screen_test_assert_shows(u, "Nothing exported");
+	screen_test_assert_sane(u);
 
 	truth_clear(&t);
 	free(initial);
@@ -793,7 +694,7 @@ static void test_export(void **state)
 	free(json_path);
 	test_rmtree(dir);
 	free(dir);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 /* Sizes. */
@@ -808,22 +709,23 @@ static void test_sizes(void **state)
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
 		for (int utf8 = 0; utf8 <= 1; utf8++) {
-			struct ui *u = ui_open(demo, sizes[i][0], sizes[i][1], utf8);
+			struct screen_test *u =
+			    screen_test_open(demo, sizes[i][0], sizes[i][1], utf8);
 
-			press(u, "r");
+			screen_test_press(u, "r");
 			for (size_t k = 0; k < sizeof cohorts / sizeof cohorts[0]; k++) {
 				set_cohort(u, cohorts[k]);
-				assert_sane(u);
+				screen_test_assert_sane(u);
 				assert_true(row_starting(u, 0, "TOTAL") > 0);
-				press(u, "j G");
-				assert_sane(u);
-				press(u, "Tab");
-				assert_sane(u);
-				press(u, "G k");
-				assert_sane(u);
-				press(u, "Tab g");
+				screen_test_press(u, "j G");
+				screen_test_assert_sane(u);
+				screen_test_press(u, "Tab");
+				screen_test_assert_sane(u);
+				screen_test_press(u, "G k");
+				screen_test_assert_sane(u);
+				screen_test_press(u, "Tab g");
 			}
-			ui_close(&u);
+			screen_test_close(&u);
 		}
 	}
 }

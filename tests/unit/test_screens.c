@@ -23,154 +23,12 @@
 #include "ui/keys.h"
 #include "util/datadir.h"
 #include "util/sanitize.h"
-#include "util/utf8.h"
 #include "util/xmalloc.h"
 
+#include "screen_support.h"
 #include "support.h"
 
 static struct local_fed *demo;
-
-/* One explorer on one canvas, redrawn after every key as the terminal
- * loop does. */
-struct ui {
-	struct app *app;
-	struct ui_canvas *c;
-	char *text; /* the canvas after the last draw */
-};
-
-static void ui_redraw(struct ui *u)
-{
-	app_draw(u->app, u->c);
-	free(u->text);
-	u->text = ui_canvas_text(u->c);
-}
-
-static struct ui *ui_open(struct local_fed *fed, int rows, int cols, bool utf8)
-{
-	struct ui *u = xcalloc(1, sizeof *u);
-
-	u->app = app_new(fed, false);
-	u->c = ui_canvas_new(rows, cols, utf8);
-	ui_redraw(u);
-	return u;
-}
-
-static void ui_close(struct ui **up)
-{
-	struct ui *u = *up;
-
-	app_free(&u->app);
-	ui_canvas_free(&u->c);
-	free(u->text);
-	free(u);
-	*up = NULL;
-}
-
-/* Presses the keys named in names (space-separated); returns what the last
- * app_key returned. */
-static bool press(struct ui *u, const char *names)
-{
-	char *copy = xstrdup(names), *save = NULL;
-	bool alive = true;
-
-	for (char *n = strtok_r(copy, " ", &save); n != NULL; n = strtok_r(NULL, " ", &save)) {
-		int key = ui_key_parse(n);
-
-		assert_int_not_equal(key, UI_KEY_NONE);
-		alive = app_key(u->app, key);
-		ui_redraw(u);
-	}
-	free(copy);
-	return alive;
-}
-
-static void type(struct ui *u, const char *text)
-{
-	for (const char *p = text; *p != '\0'; p++) {
-		app_key(u->app, (unsigned char)*p);
-		ui_redraw(u);
-	}
-}
-
-static void click(struct ui *u, int key, int y, int x)
-{
-	u->app->mouse_y = y;
-	u->app->mouse_x = x;
-	app_key(u->app, key);
-	ui_redraw(u);
-}
-
-/* Row y of the last draw, new. */
-static char *row_text(const struct ui *u, int y)
-{
-	const char *p = u->text;
-
-	for (int i = 0; i < y && p != NULL; i++) {
-		p = strchr(p, '\n');
-		if (p != NULL)
-			p++;
-	}
-	assert_non_null(p);
-	return xstrndup(p, strcspn(p, "\n"));
-}
-
-/* The first row whose text contains needle, or -1. */
-static int find_row(const struct ui *u, const char *needle)
-{
-	for (int y = 0; y < u->c->rows; y++) {
-		char *line = row_text(u, y);
-		bool hit = strstr(line, needle) != NULL;
-
-		free(line);
-		if (hit)
-			return y;
-	}
-	return -1;
-}
-
-/* The row drawn in the cursor style, or -1. */
-static int cursor_row(const struct ui *u)
-{
-	for (int y = 0; y < u->c->rows; y++) {
-		const struct ui_cell *cell = ui_canvas_cell(u->c, y, 2);
-
-		if (cell != NULL && cell->style == UI_STYLE_CURSOR)
-			return y;
-	}
-	return -1;
-}
-
-static void assert_shows(const struct ui *u, const char *needle)
-{
-	if (strstr(u->text, needle) == NULL)
-		fail_msg("'%s' not on the screen:\n%s", needle, u->text);
-}
-
-static void assert_not_shows(const struct ui *u, const char *needle)
-{
-	if (strstr(u->text, needle) != NULL)
-		fail_msg("'%s' is on the screen:\n%s", needle, u->text);
-}
-
-/* Every row fits the width, no control byte reached a cell, and with
- * UTF-8 off every byte is ASCII. */
-static void assert_sane(const struct ui *u)
-{
-	for (int y = 0; y < u->c->rows; y++) {
-		char *line = row_text(u, y);
-
-		if ((int)utf8_width(line) > u->c->cols)
-			fail_msg("row %d is %zu cells wide on a %d-column canvas: '%s'", y,
-			         utf8_width(line), u->c->cols, line);
-		free(line);
-	}
-	for (const unsigned char *p = (const unsigned char *)u->text; *p != '\0'; p++) {
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			fail_msg("control byte 0x%02x on the screen", *p);
-		if (!u->c->utf8 && *p >= 0x80)
-			fail_msg("byte 0x%02x on an ASCII screen", *p);
-	}
-}
 
 /* The name a catalogue item shows, sanitised; new. */
 static char *item_name(const char *id)
@@ -192,9 +50,9 @@ static size_t count_matching(const char *text)
 }
 
 /* The header row of the catalogue table. */
-static int header_row(const struct ui *u)
+static int header_row(const struct screen_test *u)
 {
-	int y = find_row(u, "NAME");
+	int y = screen_test_find_row(u, "NAME");
 
 	assert_true(y > 0);
 	return y;
@@ -235,18 +93,18 @@ static struct local_fed *fed_from_json(const char *json)
 static void test_empty_catalogue(void **state)
 {
 	struct local_fed *fed = fed_from_json("[]");
-	struct ui *u = ui_open(fed, 24, 80, true);
+	struct screen_test *u = screen_test_open(fed, 24, 80, true);
 
-	assert_shows(u, "The catalogue is empty");
-	assert_shows(u, "0 of 0 collections");
-	assert_not_shows(u, "synthetic");
-	press(u, "j k Space Enter s S G g PgDn PgUp");
-	type(u, "/x");
-	assert_shows(u, "0 of 0 collections");
-	click(u, UI_KEY_MOUSE_CLICK, 3, 5);
-	click(u, UI_KEY_WHEEL_DOWN, 3, 5);
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_shows(u, "The catalogue is empty");
+	screen_test_assert_shows(u, "0 of 0 collections");
+	screen_test_assert_not_shows(u, "synthetic");
+	screen_test_press(u, "j k Space Enter s S G g PgDn PgUp");
+	screen_test_type(u, "/x");
+	screen_test_assert_shows(u, "0 of 0 collections");
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, 3, 5);
+	screen_test_click(u, UI_KEY_WHEEL_DOWN, 3, 5);
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 	local_close(&fed);
 }
 
@@ -260,26 +118,26 @@ static void test_odd_items(void **state)
 	    " \"previews\": [{\"title\": \"Axial \\u001b[2J slice\", \"media_type\": "
 	    "\"image/png\"}, 3]},"
 	    " 42]");
-	struct ui *u = ui_open(fed, 24, 80, true);
+	struct screen_test *u = screen_test_open(fed, 24, 80, true);
 
-	assert_shows(u, "4 of 4 collections");
-	assert_shows(u, "123,456,789,012");
-	assert_shows(u, "\xe6\xbc\xa2\xe5\xad\x97");
-	press(u, "s s s s s s s S");
-	assert_sane(u);
+	screen_test_assert_shows(u, "4 of 4 collections");
+	screen_test_assert_shows(u, "123,456,789,012");
+	screen_test_assert_shows(u, "\xe6\xbc\xa2\xe5\xad\x97");
+	screen_test_press(u, "s s s s s s s S");
+	screen_test_assert_sane(u);
 	/* Open the one with previews: its title is listed, sanitised. */
-	type(u, "/wide");
-	press(u, "Enter Enter G");
-	assert_shows(u, "Axial ^[[2J slice (image/png)");
-	assert_sane(u);
-	press(u, "q");
+	screen_test_type(u, "/wide");
+	screen_test_press(u, "Enter Enter G");
+	screen_test_assert_shows(u, "Axial ^[[2J slice (image/png)");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "q");
 	/* Items without an id cannot be found again by it, and say so. */
-	press(u, "Esc S g Enter"); /* name order again: the nameless first */
-	assert_shows(u, "No collection with this id in the catalogue.");
-	assert_not_shows(u, "Provider");
-	assert_sane(u);
-	press(u, "Space q");
-	ui_close(&u);
+	screen_test_press(u, "Esc S g Enter"); /* name order again: the nameless first */
+	screen_test_assert_shows(u, "No collection with this id in the catalogue.");
+	screen_test_assert_not_shows(u, "Provider");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Space q");
+	screen_test_close(&u);
 	local_close(&fed);
 }
 
@@ -288,14 +146,14 @@ static void test_tiny_canvases(void **state)
 	static const int sizes[][2] = { { 1, 1 }, { 2, 10 }, { 3, 20 }, { 4, 4 }, { 5, 30 } };
 
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
-		struct ui *u = ui_open(demo, sizes[i][0], sizes[i][1], true);
+		struct screen_test *u = screen_test_open(demo, sizes[i][0], sizes[i][1], true);
 
-		press(u, "j PgDn G s Enter j G ? G q q");
-		assert_sane(u);
-		type(u, "/lung");
-		press(u, "Enter Space");
-		assert_sane(u);
-		ui_close(&u);
+		screen_test_press(u, "j PgDn G s Enter j G ? G q q");
+		screen_test_assert_sane(u);
+		screen_test_type(u, "/lung");
+		screen_test_press(u, "Enter Space");
+		screen_test_assert_sane(u);
+		screen_test_close(&u);
 	}
 }
 
@@ -303,27 +161,27 @@ static void test_tiny_canvases(void **state)
 
 static void test_first_screen(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	int h = header_row(u);
-	char *first = row_text(u, h + 1), *name = item_name("c-pros-02");
+	char *first = screen_test_row_text(u, h + 1), *name = item_name("c-pros-02");
 
-	assert_shows(u, "24 of 24 collections");
-	assert_shows(u, "(synthetic demo data)");
-	assert_shows(u, "sorted by name");
-	assert_non_null(strstr(first, name));   /* name order: "Biparametric ..." first */
-	assert_int_equal(cursor_row(u), h + 1); /* the cursor starts there */
+	screen_test_assert_shows(u, "24 of 24 collections");
+	screen_test_assert_shows(u, "(synthetic demo data)");
+	screen_test_assert_shows(u, "sorted by name");
+	assert_non_null(strstr(first, name)); /* name order: "Biparametric ..." first */
+	assert_int_equal(screen_test_cursor_row(u), h + 1); /* the cursor starts there */
 	/* 24 rows: title, header, 20 collections, footer, status. */
-	assert_int_equal(find_row(u, "24 of 24 collections"), h + 21);
-	assert_sane(u);
+	assert_int_equal(screen_test_find_row(u, "24 of 24 collections"), h + 21);
+	screen_test_assert_sane(u);
 	free(first);
 	free(name);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_columns_fit_the_width(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
-	char *header = row_text(u, header_row(u));
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
+	char *header = screen_test_row_text(u, header_row(u));
 
 	/* At 80 columns the less important ones give way. */
 	assert_non_null(strstr(header, "NAME"));
@@ -334,81 +192,81 @@ static void test_columns_fit_the_width(void **state)
 	assert_null(strstr(header, "BODY PARTS"));
 	assert_null(strstr(header, "PROVIDER"));
 	assert_non_null(strstr(header, "NAME\xe2\x96\xb2"));
-	assert_sane(u);
+	screen_test_assert_sane(u);
 	free(header);
-	ui_close(&u);
+	screen_test_close(&u);
 
 	/* A wide terminal shows everything, every collection, no cut names. */
-	u = ui_open(demo, 50, 200, true);
-	header = row_text(u, header_row(u));
+	u = screen_test_open(demo, 50, 200, true);
+	header = screen_test_row_text(u, header_row(u));
 	assert_non_null(strstr(header, "BODY PARTS"));
 	assert_non_null(strstr(header, "PROVIDER"));
-	assert_shows(u, "Centre Hospitalier Universitaire de la Garonne");
-	assert_shows(u, "MR, mammography, ultrasound");
-	assert_not_shows(u, "\xe2\x80\xa6");
+	screen_test_assert_shows(u, "Centre Hospitalier Universitaire de la Garonne");
+	screen_test_assert_shows(u, "MR, mammography, ultrasound");
+	screen_test_assert_not_shows(u, "\xe2\x80\xa6");
 	for (size_t i = 0; i < json_array_size(demo->catalogue); i++) {
 		char *name =
 		    sanitize_text(catalogue_item_str(json_array_get(demo->catalogue, i), "name"));
 
-		assert_shows(u, name);
+		screen_test_assert_shows(u, name);
 		free(name);
 	}
-	assert_sane(u);
+	screen_test_assert_sane(u);
 	free(header);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_small_terminal(void **state)
 {
-	struct ui *u = ui_open(demo, 10, 40, true);
+	struct screen_test *u = screen_test_open(demo, 10, 40, true);
 
-	assert_shows(u, "NAME");
+	screen_test_assert_shows(u, "NAME");
 	/* The footer gives way, but keeps the count and the notice. */
-	assert_shows(u, "24 of 24 (synthetic demo data)");
-	assert_true(cursor_row(u) > 0);
-	press(u, "G");
-	assert_true(cursor_row(u) > 0);
-	assert_sane(u);
-	press(u, "Enter");
-	assert_shows(u, "Id");
-	assert_sane(u);
-	press(u, "G");
-	assert_shows(u, "No previews published");
-	assert_sane(u);
-	press(u, "q ?");
-	assert_shows(u, "Keys");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_shows(u, "24 of 24 (synthetic demo data)");
+	assert_true(screen_test_cursor_row(u) > 0);
+	screen_test_press(u, "G");
+	assert_true(screen_test_cursor_row(u) > 0);
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "Id");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "G");
+	screen_test_assert_shows(u, "No previews published");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "q ?");
+	screen_test_assert_shows(u, "Keys");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 /* Search. */
 
 static void test_search_filters(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	size_t i;
 	json_t *item;
 
-	press(u, "/");
-	type(u, "prostate");
+	screen_test_press(u, "/");
+	screen_test_type(u, "prostate");
 	assert_int_equal(count_matching("prostate"), 7);
-	assert_shows(u, "7 of 24 collections matching 'prostate'");
-	assert_shows(u, "/prostate");
+	screen_test_assert_shows(u, "7 of 24 collections matching 'prostate'");
+	screen_test_assert_shows(u, "/prostate");
 	json_array_foreach (demo->catalogue, i, item) {
 		char *name = sanitize_text(catalogue_item_str(item, "name"));
 
 		name[strlen(name) > 20 ? 20 : strlen(name)] = '\0'; /* long ones are cut */
 		if (catalogue_item_matches(item, "prostate"))
-			assert_shows(u, name);
+			screen_test_assert_shows(u, name);
 		else
-			assert_not_shows(u, name);
+			screen_test_assert_not_shows(u, name);
 		free(name);
 	}
-	assert_sane(u);
-	press(u, "Esc");
-	assert_shows(u, "24 of 24 collections");
-	assert_not_shows(u, "matching");
-	ui_close(&u);
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Esc");
+	screen_test_assert_shows(u, "24 of 24 collections");
+	screen_test_assert_not_shows(u, "matching");
+	screen_test_close(&u);
 }
 
 static void test_search_agrees_with_catalogue(void **state)
@@ -418,106 +276,106 @@ static void test_search_agrees_with_catalogue(void **state)
 	static const char *queries[] = { "mr",         "LUNG ct",  "pet  hospital",  "c-crc",
 		                         "ribeira mr", "Garonne ", " breast  mammo", "xyzzy",
 		                         "legacy",     "siemens" };
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 
 	for (size_t q = 0; q < sizeof queries / sizeof queries[0]; q++) {
 		const char *text = queries[q];
 		char expect[64];
 
-		press(u, "/");
+		screen_test_press(u, "/");
 		for (size_t n = 1; n <= strlen(text); n++) {
 			char *prefix = xstrndup(text, n);
 
 			app_key(u->app, (unsigned char)text[n - 1]);
-			ui_redraw(u);
+			screen_test_redraw(u);
 			snprintf(expect, sizeof expect, "%zu of 24 collections",
 			         count_matching(prefix));
-			assert_shows(u, expect);
+			screen_test_assert_shows(u, expect);
 			free(prefix);
 		}
 		for (size_t n = strlen(text); n > 0; n--) {
 			char *prefix = xstrndup(text, n - 1);
 
-			press(u, "Backspace");
+			screen_test_press(u, "Backspace");
 			snprintf(expect, sizeof expect, "%zu of 24 collections",
 			         count_matching(prefix));
-			assert_shows(u, expect);
+			screen_test_assert_shows(u, expect);
 			free(prefix);
 		}
-		press(u, "Esc");
+		screen_test_press(u, "Esc");
 	}
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_search_no_match(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 
-	press(u, "/");
-	type(u, "xyz");
-	assert_shows(u, "No collection matches 'xyz'");
-	assert_shows(u, "0 of 24 collections");
-	assert_int_equal(cursor_row(u), -1);
-	press(u, "Enter j Space Enter"); /* nothing to move, select or open */
-	assert_shows(u, "No collection matches 'xyz'");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_press(u, "/");
+	screen_test_type(u, "xyz");
+	screen_test_assert_shows(u, "No collection matches 'xyz'");
+	screen_test_assert_shows(u, "0 of 24 collections");
+	assert_int_equal(screen_test_cursor_row(u), -1);
+	screen_test_press(u, "Enter j Space Enter"); /* nothing to move, select or open */
+	screen_test_assert_shows(u, "No collection matches 'xyz'");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 static void test_search_keeps_cursor(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	char *name = item_name("c-pros-01"), *line;
 
 	/* Down to "Prostate MRI Active Surveillance" (cut at 80 columns),
 	 * then narrow. */
 	name[20] = '\0';
-	for (int i = 0; i < 30 && cursor_row(u) != find_row(u, name); i++)
-		press(u, "j");
-	assert_int_equal(cursor_row(u), find_row(u, name));
-	press(u, "/");
-	type(u, "prostate");
-	line = row_text(u, cursor_row(u));
+	for (int i = 0; i < 30 && screen_test_cursor_row(u) != screen_test_find_row(u, name); i++)
+		screen_test_press(u, "j");
+	assert_int_equal(screen_test_cursor_row(u), screen_test_find_row(u, name));
+	screen_test_press(u, "/");
+	screen_test_type(u, "prostate");
+	line = screen_test_row_text(u, screen_test_cursor_row(u));
 	assert_non_null(strstr(line, name));
 	free(line);
 	/* Gone from the results: the cursor goes to the first one shown. */
-	type(u, " psma");
-	assert_shows(u, "1 of 24 collections");
-	assert_int_equal(cursor_row(u), header_row(u) + 1);
+	screen_test_type(u, " psma");
+	screen_test_assert_shows(u, "1 of 24 collections");
+	assert_int_equal(screen_test_cursor_row(u), header_row(u) + 1);
 	/* Enter keeps the filter, and back clears it before it leaves. */
-	press(u, "Enter");
-	assert_shows(u, "matching 'prostate psma'");
-	assert_true(press(u, "q"));
-	assert_shows(u, "24 of 24 collections");
-	assert_false(press(u, "q"));
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "matching 'prostate psma'");
+	assert_true(screen_test_press(u, "q"));
+	screen_test_assert_shows(u, "24 of 24 collections");
+	assert_false(screen_test_press(u, "q"));
 	free(name);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 /* Sorting, selection, movement, mouse. */
 
 static void test_sort(void **state)
 {
-	struct ui *u = ui_open(demo, 50, 120, true);
+	struct screen_test *u = screen_test_open(demo, 50, 120, true);
 	int h = header_row(u);
 	char *line, *biggest = item_name("c-brst-01");
 	long prev = -1;
 
-	press(u, "s");
-	assert_shows(u, "sorted by provider");
-	press(u, "s");
-	assert_shows(u, "sorted by subjects \xe2\x96\xbc");
-	line = row_text(u, h);
+	screen_test_press(u, "s");
+	screen_test_assert_shows(u, "sorted by provider");
+	screen_test_press(u, "s");
+	screen_test_assert_shows(u, "sorted by subjects \xe2\x96\xbc");
+	line = screen_test_row_text(u, h);
 	assert_non_null(strstr(line, "SUBJECTS\xe2\x96\xbc"));
 	free(line);
-	line = row_text(u, h + 1);
+	line = screen_test_row_text(u, h + 1);
 	assert_non_null(strstr(line, biggest));
 	assert_int_equal(first_number(line), 2200);
 	free(line);
 	for (int y = h + 1; y < h + 25; y++) {
 		long n;
 
-		line = row_text(u, y);
+		line = screen_test_row_text(u, y);
 		n = first_number(line);
 		assert_true(n > 0);
 		assert_true(prev < 0 || n <= prev);
@@ -525,108 +383,108 @@ static void test_sort(void **state)
 		free(line);
 	}
 	/* Reversed: the smallest first, ties by name. */
-	press(u, "S");
-	assert_shows(u, "SUBJECTS\xe2\x96\xb2");
-	line = row_text(u, h + 1);
+	screen_test_press(u, "S");
+	screen_test_assert_shows(u, "SUBJECTS\xe2\x96\xb2");
+	line = screen_test_row_text(u, h + 1);
 	assert_int_equal(first_number(line), 500);
 	assert_non_null(strstr(line, "Post-Prostatectomy"));
 	free(line);
 	/* The cycle comes back round to the name. */
-	press(u, "s s s s s");
-	assert_shows(u, "sorted by name");
-	assert_sane(u);
+	screen_test_press(u, "s s s s s");
+	screen_test_assert_shows(u, "sorted by name");
+	screen_test_assert_sane(u);
 	free(biggest);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_select(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	int h = header_row(u);
 	char *line;
 
-	press(u, "Space");
+	screen_test_press(u, "Space");
 	assert_true(app_is_selected(u->app, "c-pros-02"));
-	line = row_text(u, h + 1);
+	line = screen_test_row_text(u, h + 1);
 	assert_true(strncmp(line, "\xe2\x80\xa2", 3) == 0);
 	free(line);
-	line = row_text(u, h + 2);
+	line = screen_test_row_text(u, h + 2);
 	assert_false(strncmp(line, "\xe2\x80\xa2", 3) == 0);
 	free(line);
-	assert_int_equal(cursor_row(u), h + 2); /* and moved down */
-	assert_shows(u, "1 selected");
+	assert_int_equal(screen_test_cursor_row(u), h + 2); /* and moved down */
+	screen_test_assert_shows(u, "1 selected");
 	/* Back up and unselect. */
-	press(u, "k Space");
+	screen_test_press(u, "k Space");
 	assert_false(app_is_selected(u->app, "c-pros-02"));
-	assert_not_shows(u, "\xe2\x80\xa2");
-	assert_not_shows(u, "selected");
-	ui_close(&u);
+	screen_test_assert_not_shows(u, "\xe2\x80\xa2");
+	screen_test_assert_not_shows(u, "selected");
+	screen_test_close(&u);
 }
 
 static void test_movement(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	int h = header_row(u);
 	char *last = item_name("c-crc-05"), *first = item_name("c-pros-02"), *line;
 
-	press(u, "k"); /* already at the top */
-	assert_int_equal(cursor_row(u), h + 1);
-	press(u, "PgDn");
-	assert_true(cursor_row(u) > h + 1);
-	press(u, "G");
-	line = row_text(u, cursor_row(u));
+	screen_test_press(u, "k"); /* already at the top */
+	assert_int_equal(screen_test_cursor_row(u), h + 1);
+	screen_test_press(u, "PgDn");
+	assert_true(screen_test_cursor_row(u) > h + 1);
+	screen_test_press(u, "G");
+	line = screen_test_row_text(u, screen_test_cursor_row(u));
 	assert_non_null(strstr(line, last));
 	free(line);
-	assert_int_equal(cursor_row(u), h + 20); /* the last row of the page */
-	assert_not_shows(u, first);              /* scrolled */
-	press(u, "j");
-	assert_int_equal(cursor_row(u), h + 20);
-	press(u, "PgUp PgUp");
-	assert_shows(u, first);
-	press(u, "G g");
-	assert_int_equal(cursor_row(u), h + 1);
-	assert_shows(u, first);
+	assert_int_equal(screen_test_cursor_row(u), h + 20); /* the last row of the page */
+	screen_test_assert_not_shows(u, first);              /* scrolled */
+	screen_test_press(u, "j");
+	assert_int_equal(screen_test_cursor_row(u), h + 20);
+	screen_test_press(u, "PgUp PgUp");
+	screen_test_assert_shows(u, first);
+	screen_test_press(u, "G g");
+	assert_int_equal(screen_test_cursor_row(u), h + 1);
+	screen_test_assert_shows(u, first);
 	free(first);
 	free(last);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 static void test_mouse(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	int h = header_row(u), x;
-	char *header = row_text(u, h), *first = item_name("c-pros-02"), *fourth, *line;
+	char *header = screen_test_row_text(u, h), *first = item_name("c-pros-02"), *fourth, *line;
 
 	/* A click on a row moves the cursor there. */
-	click(u, UI_KEY_MOUSE_CLICK, h + 5, 10);
-	assert_int_equal(cursor_row(u), h + 5);
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, h + 5, 10);
+	assert_int_equal(screen_test_cursor_row(u), h + 5);
 	/* The wheel scrolls by three. */
-	line = row_text(u, h + 4);
+	line = screen_test_row_text(u, h + 4);
 	fourth = xstrdup(line + 2);
 	free(line);
-	click(u, UI_KEY_WHEEL_DOWN, h + 5, 10);
-	assert_not_shows(u, first);
-	line = row_text(u, h + 1);
+	screen_test_click(u, UI_KEY_WHEEL_DOWN, h + 5, 10);
+	screen_test_assert_not_shows(u, first);
+	line = screen_test_row_text(u, h + 1);
 	assert_string_equal(line + 2, fourth);
 	free(line);
-	click(u, UI_KEY_WHEEL_UP, h + 5, 10);
-	assert_shows(u, first);
+	screen_test_click(u, UI_KEY_WHEEL_UP, h + 5, 10);
+	screen_test_assert_shows(u, first);
 	/* A click on a header sorts by that column, a second reverses. */
 	x = (int)(strstr(header, "SUBJECTS") - header);
-	click(u, UI_KEY_MOUSE_CLICK, h, x + 2);
-	assert_shows(u, "sorted by subjects \xe2\x96\xbc");
-	click(u, UI_KEY_MOUSE_CLICK, h, x + 2);
-	assert_shows(u, "sorted by subjects \xe2\x96\xb2");
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, h, x + 2);
+	screen_test_assert_shows(u, "sorted by subjects \xe2\x96\xbc");
+	screen_test_click(u, UI_KEY_MOUSE_CLICK, h, x + 2);
+	screen_test_assert_shows(u, "sorted by subjects \xe2\x96\xb2");
 	free(header);
 	free(first);
 	free(fourth);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 /* The collection screen. */
 
 /* True if the words of text appear on the screen in order (across lines). */
-static bool shows_words_in_order(const struct ui *u, const char *text)
+static bool shows_words_in_order(const struct screen_test *u, const char *text)
 {
 	char *copy = xstrdup(text), *save = NULL;
 	const char *at = u->text;
@@ -645,59 +503,59 @@ static bool shows_words_in_order(const struct ui *u, const char *text)
 
 static void test_collection(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, true);
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
 	json_t *item;
 	char *name, *line, *before, *desc;
 	int row, desc_rows = 0;
 
-	press(u, "j j j");
-	row = cursor_row(u);
-	before = row_text(u, row);
-	press(u, "Enter");
+	screen_test_press(u, "j j j");
+	row = screen_test_cursor_row(u);
+	before = screen_test_row_text(u, row);
+	screen_test_press(u, "Enter");
 	item = catalogue_find(demo->catalogue, "c-brst-01");
 	name = item_name("c-brst-01");
-	assert_shows(u, "Collection");
-	assert_shows(u, name);
-	line = row_text(u, find_row(u, "Id  "));
+	screen_test_assert_shows(u, "Collection");
+	screen_test_assert_shows(u, name);
+	line = screen_test_row_text(u, screen_test_find_row(u, "Id  "));
 	assert_non_null(strstr(line, "c-brst-01"));
 	free(line);
-	assert_shows(u, "Istituto Oncologico della Laguna (it-laguna), IT");
-	assert_shows(u, "2,200 subjects, 4,405 studies");
-	assert_shows(u, "MR, mammography, ultrasound");
-	assert_shows(u, "Access             PUBLIC");
-	assert_shows(u, "not selected");
-	assert_sane(u);
+	screen_test_assert_shows(u, "Istituto Oncologico della Laguna (it-laguna), IT");
+	screen_test_assert_shows(u, "2,200 subjects, 4,405 studies");
+	screen_test_assert_shows(u, "MR, mammography, ultrasound");
+	screen_test_assert_shows(u, "Access             PUBLIC");
+	screen_test_assert_shows(u, "not selected");
+	screen_test_assert_sane(u);
 	/* The rest is below: the description wrapped, then the previews. */
-	press(u, "G");
+	screen_test_press(u, "G");
 	desc = sanitize_text(catalogue_item_str(item, "description"));
 	assert_true(shows_words_in_order(u, desc));
 	assert_true(strlen(desc) > 78);
-	for (int y = find_row(u, "Description") + 1; y < u->c->rows; y++) {
-		line = row_text(u, y);
+	for (int y = screen_test_find_row(u, "Description") + 1; y < u->c->rows; y++) {
+		line = screen_test_row_text(u, y);
 		if (strncmp(line, "  ", 2) == 0 && line[2] != ' ' && strstr(desc, line + 2) != NULL)
 			desc_rows++;
 		free(line);
 	}
 	assert_true(desc_rows >= 2);
-	assert_shows(u, "Previews");
-	assert_shows(u, "No previews published");
-	assert_shows(u, "synthetic demo data");
-	assert_sane(u);
+	screen_test_assert_shows(u, "Previews");
+	screen_test_assert_shows(u, "No previews published");
+	screen_test_assert_shows(u, "synthetic demo data");
+	screen_test_assert_sane(u);
 	/* Space selects it; the page says so. */
-	press(u, "g Space");
+	screen_test_press(u, "g Space");
 	assert_true(app_is_selected(u->app, "c-brst-01"));
-	assert_shows(u, "[selected]");
-	assert_shows(u, "selected for an access request");
+	screen_test_assert_shows(u, "[selected]");
+	screen_test_assert_shows(u, "selected for an access request");
 	/* Back: the cursor is where it was, and the mark shows. */
-	assert_true(press(u, "q"));
-	assert_int_equal(cursor_row(u), row);
-	line = row_text(u, row);
+	assert_true(screen_test_press(u, "q"));
+	assert_int_equal(screen_test_cursor_row(u), row);
+	line = screen_test_row_text(u, row);
 	assert_string_equal(line + 3, before + 1);
 	free(line);
 	free(before);
 	free(desc);
 	free(name);
-	ui_close(&u);
+	screen_test_close(&u);
 }
 
 /* Help. */
@@ -705,99 +563,100 @@ static void test_collection(void **state)
 static void test_help(void **state)
 {
 	/* Tall enough for the whole table on one page. */
-	struct ui *u = ui_open(demo, 60, 80, true);
+	struct screen_test *u = screen_test_open(demo, 60, 80, true);
 
-	press(u, "?");
-	assert_shows(u, "Help");
-	assert_shows(u, "Keys");
+	screen_test_press(u, "?");
+	screen_test_assert_shows(u, "Help");
+	screen_test_assert_shows(u, "Keys");
 	/* Every action, in table order: its keys and its help on one line. */
 	for (size_t i = 0, prev = 0; i < ui_action_count; i++) {
 		const struct ui_action_info *a = &ui_action_table[i];
 		char first_key[32];
-		int y = find_row(u, a->help);
+		int y = screen_test_find_row(u, a->help);
 		char *line;
 
 		assert_true(y > 0);
 		assert_true((size_t)y > prev);
 		prev = (size_t)y;
 		snprintf(first_key, sizeof first_key, "%.*s", (int)strcspn(a->keys, " "), a->keys);
-		line = row_text(u, y);
+		line = screen_test_row_text(u, y);
 		assert_true(strncmp(line, first_key, strlen(first_key)) == 0);
 		free(line);
 	}
 	/* The keys as the table lists them, comma-separated. */
-	assert_shows(u, "j, Down ");
-	assert_shows(u, "q, Esc, h, Left ");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_shows(u, "j, Down ");
+	screen_test_assert_shows(u, "q, Esc, h, Left ");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 	/* At 80x24 it scrolls to the end. */
-	u = ui_open(demo, 24, 80, true);
-	press(u, "?");
-	press(u, "G");
-	assert_shows(u, ui_action_table[ui_action_count - 1].help);
-	assert_shows(u, "Esc clears");
-	press(u, "q");
-	assert_shows(u, "24 of 24 collections");
-	ui_close(&u);
+	u = screen_test_open(demo, 24, 80, true);
+	screen_test_press(u, "?");
+	screen_test_press(u, "G");
+	screen_test_assert_shows(u, ui_action_table[ui_action_count - 1].help);
+	screen_test_assert_shows(u, "Esc clears");
+	screen_test_press(u, "q");
+	screen_test_assert_shows(u, "24 of 24 collections");
+	screen_test_close(&u);
 }
 
 /* Text from outside. */
 
 static void test_escape_sequences(void **state)
 {
-	struct ui *u = ui_open(demo, 50, 200, true);
+	struct screen_test *u = screen_test_open(demo, 50, 200, true);
 
-	assert_shows(u, "Radiotherapy Response in NSCLC ^[[31m(legacy export)^[[0m^G");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_shows(u, "Radiotherapy Response in NSCLC ^[[31m(legacy export)^[[0m^G");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 
-	u = ui_open(demo, 24, 80, true);
-	press(u, "/");
-	type(u, "c-lung-03");
-	press(u, "Enter Enter");
-	assert_shows(u, "Name               Radiotherapy Response in NSCLC ^[[31m(legacy");
-	assert_shows(u, "c-lung-03");
+	u = screen_test_open(demo, 24, 80, true);
+	screen_test_press(u, "/");
+	screen_test_type(u, "c-lung-03");
+	screen_test_press(u, "Enter Enter");
+	screen_test_assert_shows(u,
+	                         "Name               Radiotherapy Response in NSCLC ^[[31m(legacy");
+	screen_test_assert_shows(u, "c-lung-03");
 	assert_null(strchr(u->text, 0x1b));
 	assert_null(strchr(u->text, 0x07));
-	assert_sane(u);
-	press(u, "G");
-	assert_shows(u, "^[]0;ecii title^G");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "G");
+	screen_test_assert_shows(u, "^[]0;ecii title^G");
 	assert_null(strchr(u->text, 0x1b));
 	assert_null(strchr(u->text, 0x07));
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 static void test_ascii_only(void **state)
 {
-	struct ui *u = ui_open(demo, 24, 80, false);
+	struct screen_test *u = screen_test_open(demo, 24, 80, false);
 
-	press(u, "Space s s");
-	assert_shows(u, "SUBJECTSv");
-	assert_sane(u);
-	press(u, "g");
-	press(u, "/");
-	type(u, "elbtal");
-	press(u, "Enter");
-	assert_sane(u);
-	press(u, "Enter");
-	assert_shows(u, "Universit?tsklinikum Elbtal");
-	assert_sane(u);
-	press(u, "G q ?");
-	assert_sane(u);
-	press(u, "q Esc");
-	type(u, "/lung-03");
-	press(u, "Enter");
-	assert_sane(u);
-	press(u, "Enter G");
-	assert_sane(u);
-	ui_close(&u);
+	screen_test_press(u, "Space s s");
+	screen_test_assert_shows(u, "SUBJECTSv");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "g");
+	screen_test_press(u, "/");
+	screen_test_type(u, "elbtal");
+	screen_test_press(u, "Enter");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Enter");
+	screen_test_assert_shows(u, "Universit?tsklinikum Elbtal");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "G q ?");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "q Esc");
+	screen_test_type(u, "/lung-03");
+	screen_test_press(u, "Enter");
+	screen_test_assert_sane(u);
+	screen_test_press(u, "Enter G");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 	/* Wide and narrow too. */
-	u = ui_open(demo, 50, 200, false);
-	press(u, "Space");
-	assert_shows(u, "* ");
-	assert_sane(u);
-	ui_close(&u);
+	u = screen_test_open(demo, 50, 200, false);
+	screen_test_press(u, "Space");
+	screen_test_assert_shows(u, "* ");
+	screen_test_assert_sane(u);
+	screen_test_close(&u);
 }
 
 static int setup(void **state)
