@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store/user_files.h"
 #include "ui/keys.h"
+#include "util/log.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
 
@@ -84,9 +86,75 @@ void app_status(struct app *app, bool error, const char *fmt, ...)
 	app->status_error = error;
 }
 
+/* The app's own questions (the screens' tags are not negative). */
+enum { APP_PROMPT_SAVE = -1, APP_PROMPT_REPLACE = -2 };
+
+/* Adds the cohort to the history unless it is everything or the last
+ * entry already. A failure is shown once, then only logged: the cohort
+ * and the counts do not depend on it. */
+static void add_history(struct app *app)
+{
+	struct user_history *last = NULL;
+	size_t n = 0;
+	char err[256];
+
+	if (strcmp(app->cohort->text, "*") == 0)
+		return;
+	if (!app->history_read) {
+		app->history_read = true;
+		if (user_history_list(1, &last, &n, err, sizeof err) == 0 && n == 1)
+			snprintf(app->history_hash, sizeof app->history_hash, "%s", last->hash);
+		user_history_free(&last, n);
+	}
+	if (strcmp(app->history_hash, app->cohort->hash) == 0)
+		return;
+	if (user_history_add(app->cohort->hash, app->cohort->text, err, sizeof err) != 0) {
+		log_warn("history: %s", err);
+		if (!app->history_failed)
+			app_status(app, true, "history not kept: %s", err);
+		app->history_failed = true;
+		return;
+	}
+	snprintf(app->history_hash, sizeof app->history_hash, "%s", app->cohort->hash);
+}
+
 void app_cohort_changed(struct app *app)
 {
 	counts_request(app->counts, app->cohort->query, app->cohort->version);
+	add_history(app);
+}
+
+/* Enter on the save prompt (or on "replace?", where the same name again
+ * replaces and another name starts over). The cohort is never touched. */
+static void save_answer(struct app *app, int tag, const char *answer)
+{
+	char name[256], err[256], label[128];
+	size_t n;
+	bool replace;
+
+	answer += strspn(answer, " ");
+	snprintf(name, sizeof name, "%s", answer);
+	for (n = strlen(name); n > 0 && name[n - 1] == ' '; n--)
+		name[n - 1] = '\0';
+	if (user_name_check(name, err, sizeof err) != 0) {
+		app->line_mode = APP_LINE_PROMPT; /* ask again */
+		app_status(app, true, "%s (Esc cancels)", err);
+		return;
+	}
+	replace = tag == APP_PROMPT_REPLACE && strcmp(name, app->save_name) == 0;
+	if (!replace && user_cohort_exists(name)) {
+		snprintf(app->save_name, sizeof app->save_name, "%s", name);
+		snprintf(label, sizeof label, "replace '%s'? type the name again:", name);
+		app_prompt(app, APP_PROMPT_REPLACE, label, "");
+		return;
+	}
+	if (user_cohort_save(name, app->cohort->text, app->cohort->hash, replace, err,
+	                     sizeof err) != 0) {
+		app_status(app, true, "not saved: %s", err);
+		return;
+	}
+	snprintf(app->save_name, sizeof app->save_name, "%s", name);
+	app_status(app, false, "Saved '%s'%s", name, replace ? " (replaced)" : "");
 }
 
 void app_prompt(struct app *app, int tag, const char *label, const char *initial)
@@ -177,6 +245,12 @@ static void line_key(struct app *app, struct app_frame *top, int key)
 	if (key == UI_KEY_ENTER) {
 		if (app->line_mode == APP_LINE_QUERY) {
 			apply_query(app);
+		} else if (app->line_mode == APP_LINE_PROMPT && app->prompt_tag < 0) {
+			char *answer = xstrdup(ui_line_text(&app->line));
+
+			app->line_mode = APP_LINE_NONE;
+			save_answer(app, app->prompt_tag, answer);
+			free(answer);
 		} else if (app->line_mode == APP_LINE_PROMPT) {
 			const char *msg = top->ops->prompt != NULL
 			                      ? top->ops->prompt(app, top->state, app->prompt_tag,
@@ -237,6 +311,16 @@ static struct screen_result global_action(struct app *app, enum ui_action a)
 	case UI_ACTION_RESULTS:
 		if (top->ops != &results_screen)
 			return screen_push(&results_screen, NULL);
+		return screen_handled();
+	case UI_ACTION_SAVE:
+		if (strcmp(app->cohort->text, "*") == 0)
+			app_status(app, true, "nothing to save: build a cohort first");
+		else
+			app_prompt(app, APP_PROMPT_SAVE, "Save the cohort as:", app->save_name);
+		return screen_handled();
+	case UI_ACTION_COHORTS:
+		if (top->ops != &cohorts_screen)
+			return screen_push(&cohorts_screen, NULL);
 		return screen_handled();
 	case UI_ACTION_REDRAW:
 		return screen_handled();

@@ -48,6 +48,10 @@ struct app {
 	int prompt_tag;               /* the screen's tag for the question */
 	int line_error_col;           /* 0, or the 1-based column of an error */
 	int mouse_y, mouse_x;         /* of the last mouse event */
+	char save_name[65];           /* the last name w saved as (or asked about) */
+	char history_hash[65];        /* the cohort last added to the history */
+	bool history_read;            /* history_hash was read from the file */
+	bool history_failed;          /* a history error was shown once */
 	bool quit;
 };
 

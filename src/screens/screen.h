@@ -79,5 +79,6 @@ extern const struct screen_ops collection_screen; /* arg: const char *collection
 extern const struct screen_ops help_screen;       /* arg: none */
 extern const struct screen_ops builder_screen;    /* arg: none */
 extern const struct screen_ops results_screen;    /* arg: none */
+extern const struct screen_ops cohorts_screen;    /* arg: none */
 
 #endif
