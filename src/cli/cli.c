@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/query_text.h"
+#include "ui/actions.h"
 #include "util/file.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -120,6 +121,22 @@ struct query *cli_parse_query(const struct vocab *v, const char *text)
 	return q;
 }
 
+/* The explorer's keys from the one action table: "keys<TAB>help", the
+ * keys comma-separated as the help screen shows them. */
+static void print_keys(void)
+{
+	for (size_t i = 0; i < ui_action_count; i++) {
+		const struct ui_action_info *a = &ui_action_table[i];
+
+		for (const char *p = a->keys; *p != '\0'; p++) {
+			if (*p == ' ')
+				fputs(",", stdout);
+			putchar(*p);
+		}
+		printf("\t%s\n", a->help);
+	}
+}
+
 static void cli_init(struct cli *cli)
 {
 	struct winsize ws;
@@ -181,7 +198,10 @@ int cli_main(int argc, char **argv)
 	if (optind >= argc)
 		return cli_explore(&cli, script, size);
 	if (strcmp(argv[optind], "help") == 0) {
-		cli_usage(optind + 1 < argc ? argv[optind + 1] : NULL, stdout);
+		if (optind + 1 < argc && strcmp(argv[optind + 1], "keys") == 0)
+			print_keys();
+		else
+			cli_usage(optind + 1 < argc ? argv[optind + 1] : NULL, stdout);
 		return CLI_OK;
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {

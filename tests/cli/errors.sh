@@ -9,7 +9,7 @@ export LC_ALL=C.UTF-8
 unset ECII_DATA
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tap_plan 12
+tap_plan 13
 
 # run ARGS...: sets status, and out/err files.
 run() {
@@ -108,3 +108,10 @@ start=$(date +%s%N)
 run count 'sex:male diagnosis:prostate modality:MR age:50..70'
 ms=$((($(date +%s%N) - start) / 1000000))
 [ "$status" = 0 ] && tap_ok "count answers (took $ms ms)" || tap_not_ok "count answers"
+
+# The man page lists every key of the action table, as `ecii help keys` does.
+missing=$("$ecii" help keys | while IFS= read -r line; do
+	grep -qxF -- "$line" "$ECII_SRCDIR/doc/ecii.1" || printf '%s\n' "$line"
+done)
+[ -z "$missing" ] && tap_ok "doc/ecii.1 lists every key" ||
+	tap_not_ok "doc/ecii.1 lists every key" "$missing"

@@ -6,10 +6,10 @@
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
 ecii="$ECII_BUILDDIR/src/ecii"
-tap_plan 11
+tap_plan 13
 if ! command -v tmux >/dev/null; then
 	i=0
-	while [ $i -lt 11 ]; do tap_not_ok "tmux is not installed"; i=$((i + 1)); done
+	while [ $i -lt 13 ]; do tap_not_ok "tmux is not installed"; i=$((i + 1)); done
 	exit 0
 fi
 tmp=$(mktemp -d)
@@ -100,3 +100,25 @@ for sig in 15 1; do
 		tap_not_ok "signal $sig: exit $code and the terminal settings restored" "$(cat "$tmp/pane")"
 	fi
 done
+
+# Ctrl-C (SIGINT from the terminal) restores it too.
+tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; echo exit=\$?; stty -g >$tmp/after" Enter
+wait_for "of 24 collections"
+tmx send-keys -t t C-c
+if wait_for "exit=130" && cmp -s "$tmp/before" "$tmp/after"; then
+	tap_ok "Ctrl-C: exit 130 and the terminal settings restored"
+else
+	tap_not_ok "Ctrl-C: exit 130 and the terminal settings restored" "$(cat "$tmp/pane")"
+fi
+
+# NO_COLOR: attributes only, no colour in what reaches the terminal.
+tmx send-keys -t t "clear; NO_COLOR=1 $ecii" Enter
+wait_for "of 24 collections"
+tmx capture-pane -p -e -t t >"$tmp/raw"
+tmx send-keys -t t Q
+if grep -q "$(printf '\033')\\[7m" "$tmp/raw" &&
+	! grep -qE "$(printf '\033')\\[(3|4)[0-7]m" "$tmp/raw"; then
+	tap_ok "NO_COLOR: reverse video, no colours"
+else
+	tap_not_ok "NO_COLOR: reverse video, no colours" "$(head -n 5 "$tmp/raw" | od -c | head -n 20)"
+fi

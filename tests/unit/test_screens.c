@@ -421,6 +421,32 @@ static void test_select(void **state)
 	screen_test_close(&u);
 }
 
+static void test_matching_cohort(void **state)
+{
+	struct screen_test *u = screen_test_open(demo, 24, 80, true);
+	struct query_error err;
+
+	/* Everyone is no cohort to match. */
+	screen_test_press(u, "m");
+	screen_test_assert_shows(u, "build one first");
+	screen_test_assert_shows(u, "24 of 24 collections");
+	assert_int_equal(cohort_set_text(u->app->cohort, "diagnosis:lung modality:PET", &err), 0);
+	app_cohort_changed(u->app);
+	screen_test_press(u, "m");
+	/* The lung collections with PET studies: the sites' answers decide. */
+	screen_test_assert_shows(u, "in the cohort");
+	screen_test_assert_shows(u, "Lung Cancer Screening");
+	screen_test_assert_not_shows(u, "Prostate");
+	screen_test_assert_not_shows(u, "24 of 24");
+	/* The search still narrows within the matching ones. */
+	screen_test_press(u, "/");
+	screen_test_type(u, "nsclc");
+	screen_test_assert_shows(u, "2 of 24 collections matching 'nsclc' in the cohort");
+	screen_test_press(u, "Esc m");
+	screen_test_assert_shows(u, "24 of 24 collections");
+	screen_test_close(&u);
+}
+
 static void test_movement(void **state)
 {
 	struct screen_test *u = screen_test_open(demo, 24, 80, true);
@@ -698,6 +724,7 @@ int main(void)
 		cmocka_unit_test(test_search_keeps_cursor),
 		cmocka_unit_test(test_sort),
 		cmocka_unit_test(test_select),
+		cmocka_unit_test(test_matching_cohort),
 		cmocka_unit_test(test_movement),
 		cmocka_unit_test(test_mouse),
 		cmocka_unit_test(test_collection),
