@@ -20,6 +20,7 @@
 #include "store/user_files.h"
 #include "ui/actions.h"
 #include "ui/canvas.h"
+#include "ui/keys.h"
 #include "util/buf.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
@@ -55,6 +56,7 @@ struct cohorts_state {
 	char *deleting;  /* the name d asked about */
 	char error[256]; /* why the lists could not be read; "" if they could */
 	int page_rows;
+	int body_y;               /* the row of the first item at the last draw */
 	unsigned long generation; /* of the files when read */
 };
 
@@ -343,6 +345,7 @@ static void cohorts_draw(struct app *app, void *state, struct ui_canvas *c, stru
 		draw_header(s, &l, c, y++);
 	body = area.rows - 1 - header - footer;
 	s->page_rows = body > 0 ? body : 1;
+	s->body_y = y;
 	clamp(s, p);
 	if (p->n_shown == 0 && body > 0) {
 		const char *msg = s->error[0] != '\0'  ? s->error
@@ -523,6 +526,29 @@ static const char *cohorts_hint(struct app *app, void *state)
 	                             : "Enter load  Tab saved  / search";
 }
 
+/* The mouse: the wheel moves the cursor, a click puts it on an item. */
+static struct screen_result cohorts_key(struct app *app, void *state, int key)
+{
+	struct cohorts_state *s = state;
+	struct pane_state *p = &s->panes[s->pane];
+	long row = (long)app->mouse_y - s->body_y;
+
+	switch (key) {
+	case UI_KEY_WHEEL_UP:
+		move(s, -3);
+		return screen_handled();
+	case UI_KEY_WHEEL_DOWN:
+		move(s, 3);
+		return screen_handled();
+	case UI_KEY_MOUSE_CLICK:
+		if (row >= 0 && row < s->page_rows && p->top + (size_t)row < p->n_shown)
+			p->cursor = p->top + (size_t)row;
+		return screen_handled();
+	default:
+		return screen_unhandled();
+	}
+}
+
 const struct screen_ops cohorts_screen = {
 	.name = "cohorts",
 	.title = "Cohorts",
@@ -531,6 +557,7 @@ const struct screen_ops cohorts_screen = {
 	.leave = cohorts_leave,
 	.draw = cohorts_draw,
 	.action = cohorts_action,
+	.key = cohorts_key,
 	.search = cohorts_search,
 	.hint = cohorts_hint,
 	.prompt = cohorts_prompt,

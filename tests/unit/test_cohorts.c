@@ -21,6 +21,7 @@
 #include "core/query.h"
 #include "node/local.h"
 #include "screens/app.h"
+#include "ui/keys.h"
 #include "store/user_files.h"
 #include "ui/canvas.h"
 #include "ui/line.h"
@@ -226,6 +227,31 @@ static void test_save_list_load(void **state)
 	screen_test_press(t, "u");
 	assert_cohort(t, female);
 	free(want);
+	screen_test_close(&t);
+}
+
+static void test_mouse(void **state)
+{
+	struct screen_test *t = open_ui("mouse", 24, 100);
+	int y;
+
+	set_cohort(t, male);
+	save_as(t, "a first");
+	set_cohort(t, female);
+	save_as(t, "b second");
+	screen_test_press(t, "L");
+	y = screen_test_find_row(t, "b second");
+	assert_true(y > 0);
+	assert_int_not_equal(screen_test_cursor_row(t), y);
+	/* A click puts the cursor on the item; Enter loads it. */
+	screen_test_click(t, UI_KEY_MOUSE_CLICK, y, 5);
+	assert_int_equal(screen_test_cursor_row(t), y);
+	screen_test_click(t, UI_KEY_WHEEL_UP, y, 5);
+	assert_int_equal(screen_test_cursor_row(t), screen_test_find_row(t, "a first"));
+	screen_test_click(t, UI_KEY_WHEEL_DOWN, y, 5);
+	screen_test_press(t, "Enter");
+	screen_test_assert_shows(t, "Loaded 'b second'");
+	assert_cohort(t, female);
 	screen_test_close(&t);
 }
 
@@ -463,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_save_list_load),  cmocka_unit_test(test_prefill_and_replace),
 		cmocka_unit_test(test_delete),          cmocka_unit_test(test_search),
 		cmocka_unit_test(test_history),         cmocka_unit_test(test_sizes),
+		cmocka_unit_test(test_mouse),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
