@@ -121,25 +121,8 @@ json_t *catalogue_store_list(struct catalogue_store *s, char *err, size_t errlen
 
 json_t *catalogue_store_get(struct catalogue_store *s, const char *id, char *err, size_t errlen)
 {
-	json_t *item = NULL;
-	int rc;
-
-	if (errlen > 0)
-		err[0] = '\0';
-	if (id == NULL)
-		return NULL;
-	if (db_cached(s->db, &s->get, "SELECT id, item FROM collections WHERE id = ?", err,
-	              errlen) < 0)
-		return NULL;
-	db_bind_text(s->get, 1, id);
-	rc = sqlite3_step(s->get);
-	if (rc == SQLITE_ROW)
-		item = db_column_item(s->get, err, errlen);
-	else if (rc != SQLITE_DONE)
-		db_error(s->db, "read collection", err, errlen);
-	sqlite3_reset(s->get);
-	sqlite3_clear_bindings(s->get);
-	return item;
+	return db_read_item(s->db, &s->get, "SELECT id, item FROM collections WHERE id = ?", id,
+	                    err, errlen);
 }
 
 int catalogue_store_set_meta(struct catalogue_store *s, const char *key, const char *value,

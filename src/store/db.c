@@ -468,3 +468,24 @@ void db_close(sqlite3 **db)
 	sqlite3_close(*db);
 	*db = NULL;
 }
+
+json_t *db_read_item(sqlite3 *db, sqlite3_stmt **stmt, const char *sql, const char *id, char *err,
+                     size_t errlen)
+{
+	json_t *item = NULL;
+	int rc;
+
+	if (errlen > 0)
+		err[0] = '\0';
+	if (id == NULL || db_cached(db, stmt, sql, err, errlen) < 0)
+		return NULL;
+	db_bind_text(*stmt, 1, id);
+	rc = sqlite3_step(*stmt);
+	if (rc == SQLITE_ROW)
+		item = db_column_item(*stmt, err, errlen);
+	else if (rc != SQLITE_DONE)
+		db_error(db, "read collection", err, errlen);
+	sqlite3_reset(*stmt);
+	sqlite3_clear_bindings(*stmt);
+	return item;
+}

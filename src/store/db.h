@@ -99,6 +99,11 @@ json_t *db_column_item(sqlite3_stmt *stmt, char *err, size_t errlen);
 /* Steps stmt (rows as above) to the end and returns their items in row
  * order: a new array, or NULL with err set. Resets stmt either way. */
 json_t *db_read_items(sqlite3_stmt *stmt, char *err, size_t errlen);
+/* Runs the cached statement *stmt (fixed sql selecting id, item with one
+ * id parameter) for id and returns the item (new), or NULL: err "" when
+ * there is no such item, else why. */
+json_t *db_read_item(sqlite3 *db, sqlite3_stmt **stmt, const char *sql, const char *id, char *err,
+                     size_t errlen);
 /* Writes the collection id's item (borrowed) through stmt, whose other
  * parameters the caller has bound: binds the item as compact JSON to
  * parameter col, steps stmt and clears its bindings. Returns 0 or -1 with

@@ -751,25 +751,8 @@ json_t *hub_store_catalogue_list(struct hub_store *s, char **etag, char *err, si
 
 json_t *hub_store_catalogue_get(struct hub_store *s, const char *id, char *err, size_t errlen)
 {
-	json_t *item = NULL;
-	int rc;
-
-	if (errlen > 0)
-		err[0] = '\0';
-	if (id == NULL)
-		return NULL;
-	if (db_cached(s->db, &s->coll_get, "SELECT id, item FROM collections WHERE id = ?", err,
-	              errlen) < 0)
-		return NULL;
-	db_bind_text(s->coll_get, 1, id);
-	rc = sqlite3_step(s->coll_get);
-	if (rc == SQLITE_ROW)
-		item = db_column_item(s->coll_get, err, errlen);
-	else if (rc != SQLITE_DONE)
-		db_error(s->db, "read collection", err, errlen);
-	sqlite3_reset(s->coll_get);
-	sqlite3_clear_bindings(s->coll_get);
-	return item;
+	return db_read_item(s->db, &s->coll_get, "SELECT id, item FROM collections WHERE id = ?",
+	                    id, err, errlen);
 }
 
 /* ---- audit ---- */

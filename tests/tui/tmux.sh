@@ -17,10 +17,10 @@ sock="$tmp/tmux.sock"
 tmx() { tmux -S "$sock" "$@"; }
 trap 'tmx kill-server 2>/dev/null; rm -rf "$tmp"' EXIT
 
-# wait_for TEXT: until the pane shows TEXT (5 s at most); 0 if it did.
+# wait_for TEXT: until the pane shows TEXT (10 s at most); 0 if it did.
 wait_for() {
 	i=0
-	while [ $i -lt 100 ]; do
+	while [ $i -lt 200 ]; do
 		tmx capture-pane -p -t t >"$tmp/pane" 2>/dev/null
 		grep -qF -- "$1" "$tmp/pane" && return 0
 		sleep 0.05
@@ -34,7 +34,7 @@ check() { # NAME TEXT
 
 tmx -f /dev/null new-session -d -x 80 -y 24 -s t \
 	"env -i PATH=/usr/bin:/bin HOME=$tmp TERM=screen LC_ALL=C.UTF-8 PS1='$ ' sh"
-tmx send-keys -t t "stty -g >$tmp/before; $ecii; echo exit=\$?; stty -g >$tmp/after" Enter
+tmx send-keys -t t "stty -g >$tmp/before; $ecii; code=\$?; stty -g >$tmp/after; echo exit=\$code" Enter
 check "the explorer starts on the catalogue" "of 24 collections"
 
 tmx send-keys -t t / p r o s t a t e
@@ -46,9 +46,14 @@ tmx send-keys -t t q
 check "q comes back to the filtered catalogue" "7 of 24 collections"
 
 tmx resize-window -t t -x 120 -y 30
-sleep 0.3
-tmx capture-pane -p -t t >"$tmp/pane"
-lines=$(wc -l <"$tmp/pane")
+i=0
+while [ $i -lt 200 ]; do
+	tmx capture-pane -p -t t >"$tmp/pane"
+	lines=$(wc -l <"$tmp/pane")
+	[ "$lines" -eq 30 ] && grep -q "PROVIDER" "$tmp/pane" && break
+	sleep 0.05
+	i=$((i + 1))
+done
 if [ "$lines" -eq 30 ] && grep -q "7 of 24" "$tmp/pane"; then
 	tap_ok "a resize redraws at the new size"
 else
@@ -89,7 +94,7 @@ fi
 
 # Signals: the explorer is the shell's child; the terminal comes back.
 for sig in 15 1; do
-	tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; echo exit=\$?; stty -g >$tmp/after" Enter
+	tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; code=\$?; stty -g >$tmp/after; echo exit=\$code" Enter
 	wait_for "of 24 collections"
 	pid=$(pgrep -P "$(tmx display -p -t t '#{pane_pid}')" -f "$ecii" | head -n 1)
 	[ -n "$pid" ] && kill -"$sig" "$pid"
@@ -102,7 +107,7 @@ for sig in 15 1; do
 done
 
 # Ctrl-C (SIGINT from the terminal) restores it too.
-tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; echo exit=\$?; stty -g >$tmp/after" Enter
+tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; code=\$?; stty -g >$tmp/after; echo exit=\$code" Enter
 wait_for "of 24 collections"
 tmx send-keys -t t C-c
 if wait_for "exit=130" && cmp -s "$tmp/before" "$tmp/after"; then

@@ -5,6 +5,7 @@
 
 #include "screen_support.h"
 
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,12 +15,43 @@
 
 #include <cmocka.h>
 
+#include "node/local.h"
 #include "screens/app.h"
 #include "ui/canvas.h"
 #include "ui/keys.h"
 #include "util/buf.h"
+#include "util/datadir.h"
 #include "util/utf8.h"
 #include "util/xmalloc.h"
+
+#include "support.h"
+
+char *screen_test_demo_dir(void)
+{
+	const char *build = getenv("ECII_BUILDDIR");
+
+	return xasprintf("%s/data/demo/out",
+	                 build != NULL && *build != '\0' ? build : ECII_BUILD_DIR);
+}
+
+struct local_fed *screen_test_demo_open(void)
+{
+	struct local_fed *fed;
+	struct datadir dd;
+	char err[512];
+
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {
+		fprintf(stderr, "# the C.UTF-8 locale is missing\n");
+		return NULL;
+	}
+	dd.criteria = test_source_path("data/criteria.json");
+	dd.demo = screen_test_demo_dir();
+	fed = local_open(&dd, err, sizeof err);
+	if (fed == NULL)
+		fprintf(stderr, "# %s\n", err);
+	datadir_clear(&dd);
+	return fed;
+}
 
 void screen_test_redraw(struct screen_test *t)
 {

@@ -21,6 +21,13 @@ struct screen_test {
 };
 
 /* Draws the app on the canvas and keeps the canvas's text in t->text. */
+/* The demo federation's directory in the build tree ($ECII_BUILDDIR, else
+ * the configured build directory). New. */
+char *screen_test_demo_dir(void);
+/* Sets the C.UTF-8 locale the screen tests expect and opens the demo
+ * federation. Returns new, or NULL after printing why (for a group setup). */
+struct local_fed *screen_test_demo_open(void);
+
 void screen_test_redraw(struct screen_test *t);
 /* A new explorer over fed (borrowed, must outlive it) on a rows x cols
  * canvas, drawn once. Returns new (screen_test_close). */

@@ -6,7 +6,6 @@
  * with keys only, then each edit, the mouse and the sizes. */
 #include "config.h"
 
-#include <locale.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,7 +25,6 @@
 #include "screens/app.h"
 #include "ui/canvas.h"
 #include "ui/keys.h"
-#include "util/datadir.h"
 #include "util/format.h"
 #include "util/xmalloc.h"
 
@@ -763,19 +761,7 @@ static void test_counting_live(void **state)
 
 static int setup(void **state)
 {
-	const char *build = getenv("ECII_BUILDDIR");
-	struct datadir dd;
-	char err[512];
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
-		return -1;
-	dd.criteria = test_source_path("data/criteria.json");
-	dd.demo =
-	    xasprintf("%s/data/demo/out", build != NULL && *build != '\0' ? build : ECII_BUILD_DIR);
-	demo = local_open(&dd, err, sizeof err);
-	if (demo == NULL)
-		fprintf(stderr, "# %s\n", err);
-	datadir_clear(&dd);
+	demo = screen_test_demo_open();
 	return demo != NULL ? 0 : -1;
 }
 

@@ -6,7 +6,6 @@
  * parses; then save, list, load, replace, delete, search and the history. */
 #include "config.h"
 
-#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -25,7 +24,6 @@
 #include "store/user_files.h"
 #include "ui/canvas.h"
 #include "ui/line.h"
-#include "util/datadir.h"
 #include "util/xmalloc.h"
 
 #include "screen_support.h"
@@ -456,20 +454,8 @@ static void test_sizes(void **state)
 
 static int setup(void **state)
 {
-	const char *build = getenv("ECII_BUILDDIR");
-	struct datadir dd;
-	char err[512];
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
-		return -1;
 	scratch = test_tmpdir("cohorts");
-	dd.criteria = test_source_path("data/criteria.json");
-	dd.demo =
-	    xasprintf("%s/data/demo/out", build != NULL && *build != '\0' ? build : ECII_BUILD_DIR);
-	demo = local_open(&dd, err, sizeof err);
-	if (demo == NULL)
-		fprintf(stderr, "# %s\n", err);
-	datadir_clear(&dd);
+	demo = screen_test_demo_open();
 	return demo != NULL ? 0 : -1;
 }
 

@@ -7,7 +7,6 @@
  * attrition grid and the export. */
 #include "config.h"
 
-#include <locale.h>
 #include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -732,20 +731,8 @@ static void test_sizes(void **state)
 
 static int setup(void **state)
 {
-	const char *build = getenv("ECII_BUILDDIR");
-	struct datadir dd;
-	char err[512];
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
-		return -1;
-	demo_dir =
-	    xasprintf("%s/data/demo/out", build != NULL && *build != '\0' ? build : ECII_BUILD_DIR);
-	dd.criteria = test_source_path("data/criteria.json");
-	dd.demo = xstrdup(demo_dir);
-	demo = local_open(&dd, err, sizeof err);
-	if (demo == NULL)
-		fprintf(stderr, "# %s\n", err);
-	datadir_clear(&dd);
+	demo_dir = screen_test_demo_dir();
+	demo = screen_test_demo_open();
 	return demo != NULL ? 0 : -1;
 }
 

@@ -5,7 +5,6 @@
  * catalogues (empty, items with missing or mistyped members) come first. */
 #include "config.h"
 
-#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,7 +20,6 @@
 #include "ui/actions.h"
 #include "ui/canvas.h"
 #include "ui/keys.h"
-#include "util/datadir.h"
 #include "util/sanitize.h"
 #include "util/xmalloc.h"
 
@@ -687,19 +685,7 @@ static void test_ascii_only(void **state)
 
 static int setup(void **state)
 {
-	const char *build = getenv("ECII_BUILDDIR");
-	struct datadir dd;
-	char err[512];
-
-	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
-		return -1;
-	dd.criteria = test_source_path("data/criteria.json");
-	dd.demo =
-	    xasprintf("%s/data/demo/out", build != NULL && *build != '\0' ? build : ECII_BUILD_DIR);
-	demo = local_open(&dd, err, sizeof err);
-	if (demo == NULL)
-		fprintf(stderr, "# %s\n", err);
-	datadir_clear(&dd);
+	demo = screen_test_demo_open();
 	return demo != NULL ? 0 : -1;
 }
 
