@@ -94,9 +94,10 @@ fi
 
 # Signals: the explorer is the shell's child; the terminal comes back.
 for sig in 15 1; do
-	tmx send-keys -t t "clear; stty -g >$tmp/before; $ecii; code=\$?; stty -g >$tmp/after; echo exit=\$code" Enter
+	# sh -c ... exec: the explorer keeps the pid written to the file.
+	tmx send-keys -t t "clear; stty -g >$tmp/before; sh -c 'echo \$\$ >$tmp/pid; exec $ecii'; code=\$?; stty -g >$tmp/after; echo exit=\$code" Enter
 	wait_for "of 24 collections"
-	pid=$(pgrep -P "$(tmx display -p -t t '#{pane_pid}')" -f "$ecii" | head -n 1)
+	pid=$(cat "$tmp/pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -"$sig" "$pid"
 	code=$((128 + sig))
 	if wait_for "exit=$code" && cmp -s "$tmp/before" "$tmp/after"; then
