@@ -1,0 +1,46 @@
+/* ecii-hub's state and its HTTP face: the hub store, the vocabulary it
+ * serves, its limits, and the server answering the routes of every hub
+ * module (today the catalogue API, PROTOCOL.md §5). It owns the server,
+ * not the store or the vocabulary. Handlers run one at a time on the
+ * server's thread, so the store's one connection is never shared. */
+#ifndef ECII_HUB_HUB_H
+#define ECII_HUB_HUB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/vocab.h"
+#include "net/server.h"
+#include "store/hub_store.h"
+
+#define HUB_DEFAULT_HEARTBEAT 60 /* seconds a site may stay silent and be online */
+
+struct hub {
+	struct hub_store *store;     /* borrowed */
+	const struct vocab *vocab;   /* borrowed */
+	size_t max_body;             /* 0: SERVER_DEFAULT_MAX_BODY */
+	int64_t heartbeat;           /* seconds; <= 0: HUB_DEFAULT_HEARTBEAT */
+	struct server *server;       /* owned; NULL when not serving */
+	struct server_route *routes; /* owned: every module's routes */
+	size_t n_routes;
+};
+
+/* The catalogue API's routes (catalogue_api.c): static, ctx is a struct hub. */
+extern const struct server_route hub_catalogue_routes[];
+extern const size_t hub_catalogue_n_routes;
+
+/* Makes a hub over store and vocab (both borrowed, must outlive it) with
+ * the default limits. Returns new; never NULL. */
+struct hub *hub_new(struct hub_store *store, const struct vocab *vocab);
+/* Starts serving on address (NULL: 127.0.0.1) and port (0: a free one) in
+ * mode. Returns 0, or -1 with err set (already serving, cannot listen). */
+int hub_start(struct hub *hub, const char *address, uint16_t port, enum server_mode mode, char *err,
+              size_t errlen);
+/* The port it listens on, or 0 when not serving. */
+uint16_t hub_port(const struct hub *hub);
+/* Stops serving; a no-op when not serving. */
+void hub_stop(struct hub *hub);
+/* Stops and frees *hub and clears it; NULL or *hub NULL is a no-op. */
+void hub_free(struct hub **hub);
+
+#endif
