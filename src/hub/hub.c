@@ -16,9 +16,13 @@ struct hub *hub_new(struct hub_store *store, const struct vocab *vocab)
 	hub->store = store;
 	hub->vocab = vocab;
 	hub->heartbeat = HUB_DEFAULT_HEARTBEAT;
-	hub->n_routes = hub_catalogue_n_routes;
+	hub->task_ttl_ms = HUB_DEFAULT_TASK_TTL_MS;
+	hub->beam = hub_beam_new();
+	hub->n_routes = hub_catalogue_n_routes + hub_beam_n_routes;
 	hub->routes = xreallocarray(NULL, hub->n_routes, sizeof *hub->routes);
-	memcpy(hub->routes, hub_catalogue_routes, hub->n_routes * sizeof *hub->routes);
+	memcpy(hub->routes, hub_catalogue_routes, hub_catalogue_n_routes * sizeof *hub->routes);
+	memcpy(hub->routes + hub_catalogue_n_routes, hub_beam_routes,
+	       hub_beam_n_routes * sizeof *hub->routes);
 	return hub;
 }
 
@@ -60,6 +64,7 @@ void hub_free(struct hub **hub)
 	if (hub == NULL || *hub == NULL)
 		return;
 	hub_stop(*hub);
+	hub_beam_free(&(*hub)->beam); /* after the server: its streams use it */
 	free((*hub)->routes);
 	free(*hub);
 	*hub = NULL;

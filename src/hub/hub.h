@@ -1,6 +1,7 @@
 /* ecii-hub's state and its HTTP face: the hub store, the vocabulary it
  * serves, its limits, and the server answering the routes of every hub
- * module (today the catalogue API, PROTOCOL.md §5). It owns the server,
+ * module (the catalogue API, PROTOCOL.md §5, and the search broker, §3
+ * and §4, whose tasks live in memory). It owns the server,
  * not the store or the vocabulary. Handlers run one at a time on the
  * server's thread, so the store's one connection is never shared. */
 #ifndef ECII_HUB_HUB_H
@@ -13,13 +14,19 @@
 #include "net/server.h"
 #include "store/hub_store.h"
 
-#define HUB_DEFAULT_HEARTBEAT 60 /* seconds a site may stay silent and be online */
+#define HUB_DEFAULT_HEARTBEAT   60           /* seconds a site may stay silent and be online */
+#define HUB_DEFAULT_TASK_TTL_MS (360 * 1000) /* a search task's lifetime */
+#define HUB_MAX_TASKS           1024         /* searches alive at once */
+
+struct hub_beam;
 
 struct hub {
 	struct hub_store *store;     /* borrowed */
 	const struct vocab *vocab;   /* borrowed */
 	size_t max_body;             /* 0: SERVER_DEFAULT_MAX_BODY */
 	int64_t heartbeat;           /* seconds; <= 0: HUB_DEFAULT_HEARTBEAT */
+	int64_t task_ttl_ms;         /* <= 0: HUB_DEFAULT_TASK_TTL_MS */
+	struct hub_beam *beam;       /* owned: the search tasks */
 	struct server *server;       /* owned; NULL when not serving */
 	struct server_route *routes; /* owned: every module's routes */
 	size_t n_routes;
@@ -28,6 +35,17 @@ struct hub {
 /* The catalogue API's routes (catalogue_api.c): static, ctx is a struct hub. */
 extern const struct server_route hub_catalogue_routes[];
 extern const size_t hub_catalogue_n_routes;
+
+/* The search broker's routes (beam_api.c): static, ctx is a struct hub. */
+extern const struct server_route hub_beam_routes[];
+extern const size_t hub_beam_n_routes;
+
+/* The broker's task list: new (never NULL); freed with hub_beam_free,
+ * which accepts NULL and clears *b. hub_new and hub_free call them. */
+struct hub_beam *hub_beam_new(void);
+void hub_beam_free(struct hub_beam **b);
+/* How many tasks are alive (expired ones go at the next request). */
+size_t hub_beam_n_tasks(const struct hub_beam *b);
 
 /* Makes a hub over store and vocab (both borrowed, must outlive it) with
  * the default limits. Returns new; never NULL. */

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 #include <strings.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include <microhttpd.h>
 
@@ -24,16 +26,50 @@
 #include "util/log.h"
 #include "util/xmalloc.h"
 
+/* A suspended connection waiting for its key or its deadline. The list is
+ * shared with the ticker thread, so it is only touched under s->lock; the
+ * ticker does nothing but resume connections, which libmicrohttpd allows
+ * from any thread. */
+struct park {
+	struct park *prev, *next;
+	struct MHD_Connection *conn;
+	char *key;
+	int64_t deadline_ms;
+	bool parked;
+};
+
 struct server {
 	struct MHD_Daemon *daemon;
 	struct server_config cfg;
 	uint16_t port;
+	pthread_mutex_t lock;
+	pthread_cond_t cond; /* the ticker's: the list or stopping changed */
+	pthread_t ticker;
+	bool ticker_running;
+	bool stopping;
+	struct park *parked; /* head */
 };
 
 /* One request's state between libmicrohttpd's calls. */
 struct pending {
 	struct buf body;
 	bool too_large;
+	bool dispatched;
+	int64_t since_ms;
+	struct park park;
+};
+
+/* A streamed response: owned by the libmicrohttpd response. */
+struct stream {
+	struct server *server;
+	struct MHD_Connection *conn;
+	server_stream_fn fn;
+	server_stream_free_fn free_fn;
+	void *cls;
+	struct buf out;
+	size_t off;
+	bool ended;
+	struct park park;
 };
 
 static const char json_content_type[] = "application/json";
@@ -110,6 +146,194 @@ const char *server_request_header(const struct server_request *req, const char *
 	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
+const char *server_request_arg(const struct server_request *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+int64_t server_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void server_response_wait(struct server_response *resp, const char *key, int64_t deadline_ms)
+{
+	free(resp->wait_key);
+	resp->wait_key = xstrdup(key);
+	resp->wait_deadline_ms = deadline_ms;
+}
+
+void server_response_stream(struct server_response *resp, int status, const char *content_type,
+                            const char *key, server_stream_fn fn, server_stream_free_fn free_fn,
+                            void *cls)
+{
+	free(resp->body);
+	resp->body = NULL;
+	resp->body_len = 0;
+	resp->status = status;
+	resp->content_type = content_type;
+	free(resp->stream_key);
+	resp->stream_key = xstrdup(key);
+	resp->stream_fn = fn;
+	resp->stream_free = free_fn;
+	resp->stream_cls = cls;
+}
+
+/* ---- parking (callers hold s->lock) ---- */
+
+static void park_unlink(struct server *s, struct park *p)
+{
+	if (!p->parked)
+		return;
+	if (p->prev != NULL)
+		p->prev->next = p->next;
+	else
+		s->parked = p->next;
+	if (p->next != NULL)
+		p->next->prev = p->prev;
+	p->prev = p->next = NULL;
+	p->parked = false;
+}
+
+static void park_resume(struct server *s, struct park *p)
+{
+	park_unlink(s, p);
+	MHD_resume_connection(p->conn);
+}
+
+/* Suspends conn under key until woken or deadline_ms; false (and nothing
+ * done) while the server is stopping. Called on libmicrohttpd's thread. */
+static bool park_add(struct server *s, struct park *p, struct MHD_Connection *conn, const char *key,
+                     int64_t deadline_ms)
+{
+	bool ok;
+
+	pthread_mutex_lock(&s->lock);
+	ok = !s->stopping;
+	if (ok) {
+		if (p->key != key) {
+			free(p->key);
+			p->key = xstrdup(key);
+		}
+		p->conn = conn;
+		p->deadline_ms = deadline_ms;
+		p->prev = NULL;
+		p->next = s->parked;
+		if (s->parked != NULL)
+			s->parked->prev = p;
+		s->parked = p;
+		p->parked = true;
+		MHD_suspend_connection(conn);
+		pthread_cond_signal(&s->cond);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return ok;
+}
+
+static void park_drop(struct server *s, struct park *p)
+{
+	pthread_mutex_lock(&s->lock);
+	park_unlink(s, p);
+	pthread_mutex_unlock(&s->lock);
+	free(p->key);
+	p->key = NULL;
+}
+
+void server_wake(struct server *s, const char *key)
+{
+	struct park *p, *next;
+
+	if (s == NULL)
+		return;
+	pthread_mutex_lock(&s->lock);
+	for (p = s->parked; p != NULL; p = next) {
+		next = p->next;
+		if (strcmp(p->key, key) == 0)
+			park_resume(s, p);
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* Resumes parked connections as their deadlines pass. */
+static void *ticker_main(void *arg)
+{
+	struct server *s = arg;
+
+	pthread_mutex_lock(&s->lock);
+	while (!s->stopping) {
+		int64_t now = server_now_ms(), next = INT64_MAX;
+		struct park *p, *after;
+
+		for (p = s->parked; p != NULL; p = after) {
+			after = p->next;
+			if (p->deadline_ms <= now)
+				park_resume(s, p);
+			else if (p->deadline_ms < next)
+				next = p->deadline_ms;
+		}
+		if (next == INT64_MAX) {
+			pthread_cond_wait(&s->cond, &s->lock);
+		} else {
+			struct timespec ts = { .tv_sec = (time_t)(next / 1000),
+				               .tv_nsec = (long)(next % 1000) * 1000000 };
+
+			pthread_cond_timedwait(&s->cond, &s->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&s->lock);
+	return NULL;
+}
+
+/* ---- streams ---- */
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	struct stream *st = cls;
+
+	for (;;) {
+		enum server_stream_status rc;
+		int64_t now, deadline;
+
+		if (st->off < st->out.len) {
+			size_t n = st->out.len - st->off;
+
+			if (n > max)
+				n = max;
+			memcpy(buf, st->out.data + st->off, n);
+			st->off += n;
+			return (ssize_t)n;
+		}
+		buf_reset(&st->out);
+		st->off = 0;
+		if (st->ended)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		now = server_now_ms();
+		deadline = now + 15000;
+		rc = st->fn(st->cls, &st->out, now, &deadline);
+		if (rc == SERVER_STREAM_END)
+			st->ended = true;
+		if (st->out.len > 0 || st->ended)
+			continue;
+		if (!park_add(st->server, &st->park, st->conn, st->park.key, deadline))
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		return 0;
+	}
+}
+
+static void stream_free(void *cls)
+{
+	struct stream *st = cls;
+
+	park_drop(st->server, &st->park);
+	if (st->free_fn != NULL)
+		st->free_fn(st->cls);
+	buf_free(&st->out);
+	free(st);
+}
+
 /* The token of "Bearer <token>" (scheme case-insensitive), borrowed from
  * value; NULL for any other form. */
 static const char *bearer_token(const char *value)
@@ -134,20 +358,21 @@ static bool param_valid(const char *s, size_t n)
 	return true;
 }
 
-/* Matches path against pattern; on a match returns true and, when the
- * pattern has a {param}, sets *param to a new copy of its segment. */
-static bool route_match(const char *pattern, const char *path, char **param)
+/* Matches path against pattern; on a match returns true and sets
+ * param[0] and param[1] to new copies of its {param} segments (NULL where
+ * it has fewer). */
+static bool route_match(const char *pattern, const char *path, char *param[2])
 {
 	const char *p = pattern, *q = path;
 
-	*param = NULL;
+	param[0] = param[1] = NULL;
 	while (*p != '\0' && *q != '\0') {
 		size_t pn = strcspn(p, "/"), qn = strcspn(q, "/");
 
 		if (pn > 2 && p[0] == '{' && p[pn - 1] == '}') {
-			if (!param_valid(q, qn) || *param != NULL)
+			if (!param_valid(q, qn) || param[1] != NULL)
 				goto no;
-			*param = xstrndup(q, qn);
+			param[param[0] != NULL] = xstrndup(q, qn);
 		} else if (pn != qn || strncmp(p, q, pn) != 0) {
 			goto no;
 		}
@@ -163,8 +388,9 @@ static bool route_match(const char *pattern, const char *path, char **param)
 	if (*p == '\0' && *q == '\0')
 		return true;
 no:
-	free(*param);
-	*param = NULL;
+	free(param[0]);
+	free(param[1]);
+	param[0] = param[1] = NULL;
 	return false;
 }
 
@@ -181,26 +407,30 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 	for (size_t i = 0; i < s->cfg.n_routes; i++) {
 		const struct server_route *r = &s->cfg.routes[i];
 		struct server_request req;
-		char *param;
+		char *param[2];
 
-		if (!route_match(r->pattern, url, &param))
+		if (!route_match(r->pattern, url, param))
 			continue;
 		path_known = true;
 		if (strcmp(r->method, want) != 0) {
-			free(param);
+			free(param[0]);
+			free(param[1]);
 			continue;
 		}
 		req.method = want;
 		req.path = url;
-		req.param = param;
+		req.param = param[0];
+		req.param2 = param[1];
+		req.since_ms = pend->since_ms;
 		req.token = bearer_token(MHD_lookup_connection_value(
 		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
 		req.body = buf_str(&pend->body);
 		req.body_len = pend->body.len;
 		req.conn = conn;
 		r->handler(s->cfg.ctx, &req, resp);
-		free(param);
-		if (resp->status == 0)
+		free(param[0]);
+		free(param[1]);
+		if (resp->status == 0 && resp->wait_key == NULL)
 			server_response_error(resp, 500, "internal error");
 		return;
 	}
@@ -210,12 +440,32 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 		server_response_error(resp, 404, "no such resource");
 }
 
-static enum MHD_Result send_response(struct MHD_Connection *conn, struct server_response *r)
+static enum MHD_Result send_response(struct server *s, struct MHD_Connection *conn,
+                                     struct server_response *r)
 {
 	struct MHD_Response *mr;
 	enum MHD_Result ret;
 
-	if (r->body != NULL && r->status != 304) {
+	if (r->stream_fn != NULL) {
+		struct stream *st = xcalloc(1, sizeof *st);
+
+		st->server = s;
+		st->conn = conn;
+		st->fn = r->stream_fn;
+		st->free_fn = r->stream_free;
+		st->cls = r->stream_cls;
+		st->park.key = r->stream_key;
+		r->stream_fn = NULL;
+		r->stream_cls = NULL;
+		r->stream_key = NULL;
+		mr = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16384, stream_read, st,
+		                                       stream_free);
+		if (mr == NULL) {
+			stream_free(st);
+			return MHD_NO;
+		}
+		MHD_add_response_header(mr, "Cache-Control", "no-cache");
+	} else if (r->body != NULL && r->status != 304) {
 		mr = MHD_create_response_from_buffer(r->body_len, r->body, MHD_RESPMEM_MUST_FREE);
 		r->body = NULL;
 	} else {
@@ -256,21 +506,45 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (!pend->dispatched) {
+		pend->dispatched = true;
+		pend->since_ms = server_now_ms();
+	}
 	dispatch(s, conn, method, url, pend, &resp);
+	if (resp.wait_key != NULL) {
+		bool parked = park_add(s, &pend->park, conn, resp.wait_key, resp.wait_deadline_ms);
+
+		free(resp.wait_key);
+		resp.wait_key = NULL;
+		if (parked) {
+			free(resp.body);
+			free(resp.etag);
+			if (resp.stream_free != NULL)
+				resp.stream_free(resp.stream_cls);
+			free(resp.stream_key);
+			return MHD_YES;
+		}
+		server_response_error(&resp, 503, "the server is stopping");
+	}
 	log_info("%s %s %d %zu", method, url, resp.status, resp.body_len);
-	ret = send_response(conn, &resp);
+	ret = send_response(s, conn, &resp);
 	free(resp.body);
 	free(resp.etag);
+	if (resp.stream_fn != NULL && resp.stream_free != NULL)
+		resp.stream_free(resp.stream_cls); /* not taken */
+	free(resp.stream_key);
 	return ret;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
+	struct server *s = cls;
 	struct pending *pend = *con_cls;
 
 	if (pend == NULL)
 		return;
+	park_drop(s, &pend->park);
 	buf_free(&pend->body);
 	free(pend);
 	*con_cls = NULL;
@@ -294,7 +568,7 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
 	struct sockaddr_storage ss;
 	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
 	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	unsigned int flags = MHD_USE_ERROR_LOG;
+	unsigned int flags = MHD_USE_ERROR_LOG | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME;
 	const union MHD_DaemonInfo *info;
 	struct server *s;
 
@@ -316,6 +590,15 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
 
 	s = xcalloc(1, sizeof *s);
 	s->cfg = *cfg;
+	{
+		pthread_condattr_t ca;
+
+		pthread_mutex_init(&s->lock, NULL);
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&s->cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	if (s->cfg.max_body == 0)
 		s->cfg.max_body = SERVER_DEFAULT_MAX_BODY;
 	s->daemon = MHD_start_daemon(
@@ -325,9 +608,14 @@ struct server *server_start(const struct server_config *cfg, char *err, size_t e
 	if (s->daemon == NULL) {
 		snprintf(err, errlen, "cannot listen on %s port %u", address,
 		         (unsigned int)cfg->port);
+		pthread_cond_destroy(&s->cond);
+		pthread_mutex_destroy(&s->lock);
 		free(s);
 		return NULL;
 	}
+	if (pthread_create(&s->ticker, NULL, ticker_main, s) != 0)
+		fatal("cannot start the server's timer thread");
+	s->ticker_running = true;
 	info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
 	s->port = info != NULL && info->port != 0 ? info->port : cfg->port;
 	log_info("listening on %s port %u", address, (unsigned int)s->port);
@@ -368,9 +656,22 @@ int server_run(struct server *s, int timeout_ms)
 
 void server_stop(struct server **s)
 {
+	struct park *p;
+
 	if (s == NULL || *s == NULL)
 		return;
+	/* parked requests and streams are resumed, and refuse to park again */
+	pthread_mutex_lock(&(*s)->lock);
+	(*s)->stopping = true;
+	while ((p = (*s)->parked) != NULL)
+		park_resume(*s, p);
+	pthread_cond_signal(&(*s)->cond);
+	pthread_mutex_unlock(&(*s)->lock);
+	if ((*s)->ticker_running)
+		pthread_join((*s)->ticker, NULL);
 	MHD_stop_daemon((*s)->daemon);
+	pthread_cond_destroy(&(*s)->cond);
+	pthread_mutex_destroy(&(*s)->lock);
 	log_info("stopped listening on port %u", (unsigned int)(*s)->port);
 	free(*s);
 	*s = NULL;
