@@ -1,0 +1,300 @@
+/* ecii-node's loop: publish, long-poll, answer; back off when the hub is
+ * away. Every outcome of a hub call is one of four: done, gone (the task
+ * is no longer there: skip it), retry (the hub is down or failing: wait
+ * and try again) or fatal (it refused us: retrying cannot help). */
+#include "config.h"
+
+#include "node/agent.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "core/beam.h"
+#include "core/query.h"
+#include "net/http_client.h"
+#include "util/base64.h"
+#include "util/log.h"
+#include "util/rng.h"
+#include "util/uuid.h"
+#include "util/xmalloc.h"
+
+#define SLEEP_SLICE_MS 50 /* how long a backoff sleep leaves the stop flag unread */
+#define CALL_MS        30000
+
+enum outcome {
+	OUTCOME_DONE,
+	OUTCOME_GONE,
+	OUTCOME_RETRY,
+	OUTCOME_FATAL,
+};
+
+struct agent {
+	struct node_site *site;
+	const struct node_agent_config *cfg;
+	struct http_client *http;
+	struct rng rng;
+	long backoff_ms; /* the next retry's base delay */
+	bool failing;    /* the last hub call failed: say so when one works again */
+	char err[512];   /* why the last call did not work */
+};
+
+static bool agent_stopped(const struct agent *a)
+{
+	return a->cfg->stop != NULL && atomic_load(a->cfg->stop);
+}
+
+/* Sleeps ms, waking early when the stop flag is set. */
+static void agent_sleep(const struct agent *a, long ms)
+{
+	while (ms > 0 && !agent_stopped(a)) {
+		long slice = ms < SLEEP_SLICE_MS ? ms : SLEEP_SLICE_MS;
+		struct timespec ts = { slice / 1000, (slice % 1000) * 1000000L };
+
+		nanosleep(&ts, NULL);
+		ms -= slice;
+	}
+}
+
+/* After a failed call (a->err says why): logs it and waits the backoff,
+ * between half and all of the current delay, which then doubles. */
+static void agent_back_off(struct agent *a)
+{
+	long max = a->cfg->backoff_max_ms > 0 ? a->cfg->backoff_max_ms : NODE_AGENT_BACKOFF_MAX;
+	long delay = a->backoff_ms / 2 + (long)rng_below(&a->rng, (uint64_t)a->backoff_ms / 2 + 1);
+
+	log_warn("hub %s: %s; retrying in %.1f s", http_client_base(a->http), a->err,
+	         (double)delay / 1000.0);
+	a->failing = true;
+	agent_sleep(a, delay);
+	a->backoff_ms = a->backoff_ms * 2 > max ? max : a->backoff_ms * 2;
+}
+
+static void agent_succeeded(struct agent *a)
+{
+	if (a->failing)
+		log_info("hub %s: reachable again", http_client_base(a->http));
+	a->failing = false;
+	a->backoff_ms = a->cfg->backoff_ms > 0 ? a->cfg->backoff_ms : NODE_AGENT_BACKOFF_MS;
+}
+
+/* One call; 2xx is done and *reply is kept when reply is not NULL. */
+static enum outcome agent_call(struct agent *a, const char *method, const char *path,
+                               const char *body, long timeout_ms, struct http_reply *reply)
+{
+	struct http_reply r;
+	char msg[300];
+	enum outcome o;
+
+	if (http_client_request(a->http, method, path, body, timeout_ms, 0, &r, a->err,
+	                        sizeof a->err) != 0)
+		return OUTCOME_RETRY;
+	if (r.status >= 200 && r.status < 300) {
+		if (reply != NULL)
+			*reply = r;
+		else
+			http_reply_clear(&r);
+		return OUTCOME_DONE;
+	}
+	http_reply_message(&r, msg, sizeof msg);
+	snprintf(a->err, sizeof a->err, "%s %s: %ld %s", method, path, r.status, msg);
+	if (r.status == 401 || r.status == 403)
+		o = OUTCOME_FATAL;
+	else if (r.status == 404 || r.status == 409)
+		o = OUTCOME_GONE;
+	else if (r.status >= 500 || r.status == 408 || r.status == 429)
+		o = OUTCOME_RETRY;
+	else
+		o = OUTCOME_FATAL;
+	http_reply_clear(&r);
+	return o;
+}
+
+static enum outcome agent_publish(struct agent *a)
+{
+	char *path = xasprintf("/api/catalogue/sites/%s/collections", a->site->info.id);
+	char *body = json_dumps(a->site->items, JSON_COMPACT);
+	enum outcome o = agent_call(a, "PUT", path, body, CALL_MS, NULL);
+
+	if (o == OUTCOME_DONE)
+		log_info("published %zu collections of %s", json_array_size(a->site->items),
+		         a->site->info.id);
+	free(body);
+	free(path);
+	return o == OUTCOME_GONE ? OUTCOME_FATAL : o;
+}
+
+/* PUTs task id's result, again while the hub is away (unless once). */
+static enum outcome agent_put_result(struct agent *a, const char *id, enum beam_status status,
+                                     const char *body)
+{
+	char *path = xasprintf("/beam/v1/tasks/%s/results/%s", id, a->site->info.id);
+	json_t *doc = json_pack("{s:s}", "status", beam_status_name(status));
+	char *text;
+	enum outcome o;
+
+	if (body != NULL)
+		json_object_set_new(doc, "body", json_string(body));
+	text = json_dumps(doc, JSON_COMPACT);
+	for (;;) {
+		o = agent_call(a, "PUT", path, text, CALL_MS, NULL);
+		if (o != OUTCOME_RETRY || a->cfg->once || agent_stopped(a))
+			break;
+		agent_back_off(a);
+	}
+	if (o == OUTCOME_DONE)
+		agent_succeeded(a);
+	else if (o == OUTCOME_GONE)
+		log_warn("task %s: %s", id, a->err);
+	free(text);
+	json_decref(doc);
+	free(path);
+	return o;
+}
+
+/* Claims and answers one task. Returns what stops the loop (retry only
+ * when stopped or once), or done. */
+static enum outcome agent_serve_task(struct agent *a, json_t *task)
+{
+	const char *id = json_string_value(json_object_get(task, "id"));
+	json_t *body = json_object_get(task, "body");
+	char qerr[512] = "", *text, *b64;
+	struct query *q;
+	json_t *payload;
+	enum outcome o;
+
+	if (!uuid_is_valid(id)) {
+		log_warn("a task without a valid id: skipped");
+		return OUTCOME_DONE;
+	}
+	o = agent_put_result(a, id, BEAM_CLAIMED, NULL);
+	if (o != OUTCOME_DONE)
+		return o == OUTCOME_GONE ? OUTCOME_DONE : o;
+	q = json_is_string(body) ? beam_query_read(json_string_value(body),
+	                                           json_string_length(body), qerr, sizeof qerr)
+	                         : NULL;
+	if (q == NULL) {
+		if (!json_is_string(body))
+			snprintf(qerr, sizeof qerr, "task body: not a string");
+		log_warn("task %s: bad query: %s", id, qerr);
+		o = agent_put_result(a, id, BEAM_PERMFAILED, qerr);
+		return o == OUTCOME_GONE ? OUTCOME_DONE : o;
+	}
+	payload = node_site_answer(a->site, q, false);
+	text = json_dumps(payload, JSON_COMPACT);
+	b64 = base64_encode(text, strlen(text));
+	o = agent_put_result(a, id, BEAM_SUCCEEDED, b64);
+	if (o == OUTCOME_DONE)
+		log_info("task %s: answered", id);
+	free(b64);
+	free(text);
+	json_decref(payload);
+	query_free(&q);
+	return o == OUTCOME_GONE ? OUTCOME_DONE : o;
+}
+
+/* One poll; *tasks (new) is the array the hub gave. */
+static enum outcome agent_poll(struct agent *a, int wait_s, json_t **tasks)
+{
+	char *path =
+	    xasprintf("/beam/v1/tasks?to=%s&wait_count=1&wait_time=%d", a->site->info.id, wait_s);
+	struct http_reply r;
+	json_error_t jerr;
+	enum outcome o = agent_call(a, "GET", path, NULL, (long)(wait_s + 15) * 1000, &r);
+
+	*tasks = NULL;
+	if (o == OUTCOME_DONE) {
+		*tasks = json_loadb(r.body.data != NULL ? r.body.data : "", r.body.len, 0, &jerr);
+		if (!json_is_array(*tasks)) {
+			snprintf(a->err, sizeof a->err, "the task list is not a JSON array");
+			json_decref(*tasks);
+			*tasks = NULL;
+			o = OUTCOME_RETRY;
+		}
+		http_reply_clear(&r);
+	}
+	free(path);
+	return o == OUTCOME_GONE ? OUTCOME_FATAL : o;
+}
+
+static bool name_ok(const char *s)
+{
+	if (s == NULL || s[0] == '\0' || strlen(s) > 64)
+		return false;
+	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") ==
+	       strlen(s);
+}
+
+int node_agent_run(struct node_site *site, const struct node_agent_config *cfg, char *err,
+                   size_t errlen)
+{
+	struct agent a = { .site = site, .cfg = cfg };
+	int wait_s = cfg->wait_time_s > 0 ? cfg->wait_time_s : NODE_AGENT_WAIT_S;
+	bool published = false;
+	struct timespec now;
+	enum outcome o;
+	int rc = -1;
+
+	if (!name_ok(site->info.id)) {
+		snprintf(err, errlen, "the store's site id is not a valid hub name");
+		return -1;
+	}
+	a.http = http_client_new(cfg->hub_url, cfg->token, 0, cfg->stop, err, errlen);
+	if (a.http == NULL)
+		return -1;
+	clock_gettime(CLOCK_REALTIME, &now);
+	rng_seed(&a.rng, (uint64_t)now.tv_nsec ^ ((uint64_t)now.tv_sec << 20) ^ (uint64_t)getpid());
+	agent_succeeded(&a);
+	if (cfg->once)
+		wait_s = 0;
+	log_info("serving %s for hub %s", site->info.id, http_client_base(a.http));
+	while (!agent_stopped(&a)) {
+		json_t *tasks, *task;
+		size_t i;
+
+		/* again after every outage: the hub may have lost them */
+		o = published ? OUTCOME_DONE : agent_publish(&a);
+		if (o == OUTCOME_DONE) {
+			published = true;
+			o = agent_poll(&a, wait_s, &tasks);
+		}
+		if (o == OUTCOME_FATAL || (o == OUTCOME_RETRY && cfg->once))
+			goto failed;
+		if (o == OUTCOME_RETRY) {
+			if (agent_stopped(&a))
+				break;
+			published = false;
+			agent_back_off(&a);
+			continue;
+		}
+		agent_succeeded(&a);
+		json_array_foreach (tasks, i, task) {
+			o = agent_serve_task(&a, task);
+			if (o != OUTCOME_DONE)
+				break;
+		}
+		json_decref(tasks);
+		if (o == OUTCOME_FATAL || (o == OUTCOME_RETRY && cfg->once))
+			goto failed;
+		if (cfg->once)
+			break;
+	}
+	log_info("stopping");
+	rc = 0;
+	goto out;
+failed:
+	if (agent_stopped(&a) && o == OUTCOME_RETRY) {
+		rc = 0;
+		goto out;
+	}
+	snprintf(err, errlen, "%s", a.err);
+	log_warn("%s", a.err);
+out:
+	http_client_free(&a.http);
+	return rc;
+}
