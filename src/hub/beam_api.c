@@ -186,40 +186,6 @@ static int check_user(struct hub *hub, const struct server_request *req, char **
 	return -1;
 }
 
-/* 0 when the token is site's own (site NULL: any site's, named in *holder
- * when holder is not NULL, new); else resp is filled with 401 or 403. */
-static int check_site(struct hub *hub, const struct server_request *req, const char *site,
-                      struct server_response *resp)
-{
-	char err[512] = "", *holder = NULL;
-	int found;
-
-	if (req->token == NULL || req->token[0] == '\0') {
-		server_response_error(resp, 401, "a site token is required");
-		return -1;
-	}
-	found = hub_store_site_find_by_token(hub->store, req->token, &holder, err, sizeof err);
-	if (found == 1) {
-		int mine = site != NULL && strcmp(holder, site) == 0;
-
-		free(holder);
-		if (mine)
-			return 0;
-		server_response_error(resp, 403, "a site may only use its own tasks");
-		return -1;
-	}
-	if (found == 0)
-		found = hub_store_user_find_by_token(hub->store, req->token, NULL, NULL, err,
-		                                     sizeof err);
-	if (found == 1)
-		server_response_error(resp, 403, "only a site may use the task routes");
-	else if (found == 0)
-		server_response_error(resp, 401, "unknown token");
-	else
-		server_response_error(resp, 500, "cannot check the token: %s", err);
-	return -1;
-}
-
 /* Parses a non-negative decimal (an "s" suffix allowed when secs) into *v;
  * absent leaves *v. Returns 0, or -1 for anything else. */
 static int parse_count(const char *text, bool secs, long long max, long long *v)
@@ -422,7 +388,7 @@ static void get_tasks(void *ctx, const struct server_request *req, struct server
 	int64_t now = server_now_ms(), deadline;
 	json_t *list;
 
-	if (check_site(hub, req, site, resp) != 0)
+	if (hub_check_site(hub, req, site, "use the task routes", resp) != 0)
 		return;
 	if (parse_count(server_request_arg(req, "wait_count"), false, 1000, &wait_count) != 0 ||
 	    parse_count(server_request_arg(req, "wait_time"), true, BEAM_MAX_WAIT_S, &wait_time) !=
@@ -517,7 +483,7 @@ static void put_result(void *ctx, const struct server_request *req, struct serve
 	enum answer was;
 	ssize_t i;
 
-	if (check_site(hub, req, site, resp) != 0)
+	if (hub_check_site(hub, req, site, "use the task routes", resp) != 0)
 		return;
 	hub_store_site_touch(hub->store, site, (int64_t)time(NULL), err, sizeof err);
 	sweep(hub->beam, server_now_ms());

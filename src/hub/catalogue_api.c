@@ -77,41 +77,6 @@ static void list_sites(void *ctx, const struct server_request *req, struct serve
 		server_response_json(resp, 200, sites);
 }
 
-/* 0 when the request's token is site's own; otherwise fills resp with 401
- * (no token, or nobody's) or 403 (a user's, or another site's) and returns
- * -1. The token itself never reaches a message. */
-static int check_site_token(struct hub *hub, const struct server_request *req, const char *site,
-                            struct server_response *resp)
-{
-	char err[512] = "", *holder = NULL;
-	int found;
-
-	if (req->token == NULL || req->token[0] == '\0') {
-		server_response_error(resp, 401, "a site token is required");
-		return -1;
-	}
-	found = hub_store_site_find_by_token(hub->store, req->token, &holder, err, sizeof err);
-	if (found == 1) {
-		int mine = strcmp(holder, site) == 0;
-
-		free(holder);
-		if (mine)
-			return 0;
-		server_response_error(resp, 403, "a site may publish only its own collections");
-		return -1;
-	}
-	if (found == 0)
-		found = hub_store_user_find_by_token(hub->store, req->token, NULL, NULL, err,
-		                                     sizeof err);
-	if (found == 1)
-		server_response_error(resp, 403, "only a site may publish collections");
-	else if (found == 0)
-		server_response_error(resp, 401, "unknown token");
-	else
-		server_response_error(resp, 500, "cannot check the token: %s", err);
-	return -1;
-}
-
 static void put_site_collections(void *ctx, const struct server_request *req,
                                  struct server_response *resp)
 {
@@ -120,7 +85,7 @@ static void put_site_collections(void *ctx, const struct server_request *req,
 	json_error_t jerr;
 	json_t *items;
 
-	if (check_site_token(hub, req, req->param, resp) != 0)
+	if (hub_check_site(hub, req, req->param, "publish collections", resp) != 0)
 		return;
 	items = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (items == NULL) {

@@ -69,3 +69,35 @@ void hub_free(struct hub **hub)
 	free(*hub);
 	*hub = NULL;
 }
+
+int hub_check_site(struct hub *hub, const struct server_request *req, const char *site,
+                   const char *action, struct server_response *resp)
+{
+	char err[512] = "", *holder = NULL;
+	int found;
+
+	if (req->token == NULL || req->token[0] == '\0') {
+		server_response_error(resp, 401, "a site token is required");
+		return -1;
+	}
+	found = hub_store_site_find_by_token(hub->store, req->token, &holder, err, sizeof err);
+	if (found == 1) {
+		int mine = site != NULL && strcmp(holder, site) == 0;
+
+		free(holder);
+		if (mine)
+			return 0;
+		server_response_error(resp, 403, "a site may %s only for itself", action);
+		return -1;
+	}
+	if (found == 0)
+		found = hub_store_user_find_by_token(hub->store, req->token, NULL, NULL, err,
+		                                     sizeof err);
+	if (found == 1)
+		server_response_error(resp, 403, "only a site may %s", action);
+	else if (found == 0)
+		server_response_error(resp, 401, "unknown token");
+	else
+		server_response_error(resp, 500, "cannot check the token: %s", err);
+	return -1;
+}

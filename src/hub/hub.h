@@ -61,4 +61,12 @@ void hub_stop(struct hub *hub);
 /* Stops and frees *hub and clears it; NULL or *hub NULL is a no-op. */
 void hub_free(struct hub **hub);
 
+/* For the routes sites call: 0 when the request's token is site's own.
+ * Otherwise fills resp and returns -1: 401 for no token or nobody's, 403
+ * for a user's token ("only a site may <action>") or another site's ("a
+ * site may <action> only for itself"), 500 when the store cannot say. The
+ * token never reaches a message. */
+int hub_check_site(struct hub *hub, const struct server_request *req, const char *site,
+                   const char *action, struct server_response *resp);
+
 #endif
