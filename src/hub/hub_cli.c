@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "core/vocab.h"
 #include "hub/hub.h"
@@ -26,6 +29,9 @@
 
 #define DEFAULT_DB     "./ecii-hub.db"
 #define DEFAULT_LISTEN "127.0.0.1:8080"
+#define STR_(x)        #x
+#define STR(x)         STR_(x)
+#define HEARTBEAT_TEXT STR(HUB_DEFAULT_HEARTBEAT)
 
 struct hub_cli {
 	const char *db; /* --db PATH */
@@ -39,8 +45,13 @@ static const char main_usage[] =
     "Commands:\n"
     "  init                                   create the hub database\n"
     "  user add NAME --role researcher|admin  add a user; prints its token once\n"
+    "  user list [--json] | rotate NAME | remove NAME\n"
+    "                                         list users; new token; remove one\n"
     "  site add NAME [--country CC]           add a site; prints its token once\n"
+    "  site list [--json] | rotate NAME | remove NAME\n"
+    "                                         list sites; new token; remove one\n"
     "  serve [--listen ADDR:PORT] [--criteria FILE] [--max-body BYTES] [--log FILE]\n"
+    "        [--task-ttl SECONDS] [--heartbeat SECONDS]\n"
     "                                         answer the HTTP API until SIGTERM or SIGINT\n"
     "  help [COMMAND]                         this text, or a command's\n"
     "\n"
@@ -55,18 +66,31 @@ static const char init_usage[] = "usage: ecii-hub [--db PATH] init\n"
 
 static const char user_usage[] =
     "usage: ecii-hub [--db PATH] user add NAME --role researcher|admin\n"
-    "Add user NAME (letters, digits, '.', '_', '-'; at most 64) and print its bearer\n"
-    "token on stdout. The token is shown this once: the hub keeps only its hash.\n";
+    "       ecii-hub [--db PATH] user list [--json]\n"
+    "       ecii-hub [--db PATH] user rotate|remove NAME\n"
+    "add     add user NAME (letters, digits, '.', '_', '-'; at most 64) and print its\n"
+    "        bearer token on stdout, this once: the hub keeps only its hash\n"
+    "list    a table of name, role and creation time (UTC); --json: a JSON array\n"
+    "rotate  give NAME a new token and print it once; the old one stops working\n"
+    "remove  remove NAME (its audit rows stay); an unknown NAME fails with status 1\n";
 
 static const char site_usage[] =
     "usage: ecii-hub [--db PATH] site add NAME [--country CC]\n"
-    "Add site NAME and print its bearer token on stdout, once. The site uses it to\n"
-    "publish its collections (PUT /api/catalogue/sites/NAME/collections).\n"
-    "  --country CC   the site's country, e.g. ES\n";
+    "       ecii-hub [--db PATH] site list [--json]\n"
+    "       ecii-hub [--db PATH] site rotate|remove NAME\n"
+    "add     add site NAME and print its bearer token on stdout, once. The site uses\n"
+    "        it to publish its collections (PUT /api/catalogue/sites/NAME/collections)\n"
+    "        --country CC   the site's country, e.g. ES\n"
+    "list    a table of name, country, creation time, last poll (UTC) and online or\n"
+    "        offline (seen in the last " HEARTBEAT_TEXT " seconds); --json: a JSON array\n"
+    "rotate  give NAME a new token and print it once; the old one stops working\n"
+    "remove  remove NAME and the collections it published; an unknown NAME fails\n"
+    "        with status 1\n";
 
 static const char serve_usage[] =
     "usage: ecii-hub [--db PATH] serve [--listen ADDR:PORT] [--criteria FILE]\n"
     "                                  [--max-body BYTES] [--log FILE]\n"
+    "                                  [--task-ttl SECONDS] [--heartbeat SECONDS]\n"
     "Answer the catalogue API over HTTP until SIGTERM or SIGINT.\n"
     "  --listen ADDR:PORT  numeric address and port (default " DEFAULT_LISTEN ");\n"
     "                      port 0 picks a free one; [::1]:PORT for IPv6\n"
@@ -74,7 +98,10 @@ static const char serve_usage[] =
     "                      (default: the installed data/criteria.json; also ECII_DATA)\n"
     "  --max-body BYTES    longest request body accepted (default 1048576)\n"
     "  --log FILE          log requests to FILE (default: standard error); tokens\n"
-    "                      are never logged\n";
+    "                      are never logged\n"
+    "  --task-ttl SECONDS  lifetime of a federated-search task (default 360; 1-86400)\n"
+    "  --heartbeat SECONDS a site not polling for this long shows offline\n"
+    "                      (default " HEARTBEAT_TEXT "; 1-86400)\n";
 
 static int hub_cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -113,8 +140,8 @@ static int bad_option(const char *command, const char *arg)
 	return HUB_CLI_USAGE;
 }
 
-/* Opens the existing database for writing; prints why not and returns NULL. */
-static struct hub_store *open_existing(const struct hub_cli *cli)
+/* Opens the existing database in mode; prints why not and returns NULL. */
+static struct hub_store *open_existing(const struct hub_cli *cli, enum hub_store_mode mode)
 {
 	char err[512] = "";
 	struct hub_store *s;
@@ -124,7 +151,7 @@ static struct hub_store *open_existing(const struct hub_cli *cli)
 		              cli->db);
 		return NULL;
 	}
-	s = hub_store_open(cli->db, HUB_STORE_WRITE, err, sizeof err);
+	s = hub_store_open(cli->db, mode, err, sizeof err);
 	if (s == NULL)
 		hub_cli_error(HUB_CLI_FAIL, "%s", err);
 	return s;
@@ -157,43 +184,152 @@ static int run_init(struct hub_cli *cli, int argc, char **argv)
 	return HUB_CLI_OK;
 }
 
-/* "user add NAME --role R" and "site add NAME [--country CC]". */
-static int run_add(struct hub_cli *cli, int argc, char **argv)
+/* Prints t (seconds since the epoch) as UTC ISO 8601 into buf. */
+static const char *format_time(json_t *t, char *buf, size_t len)
+{
+	time_t when;
+	struct tm tm;
+
+	if (!json_is_integer(t))
+		return "never";
+	when = (time_t)json_integer_value(t);
+	if (gmtime_r(&when, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return "?";
+	return buf;
+}
+
+static const char *json_text(json_t *v, const char *none)
+{
+	return json_is_string(v) ? json_string_value(v) : none;
+}
+
+/* Prints a store list as a table or, with as_json, as the store's array. */
+static int print_list(json_t *list, bool is_user, bool as_json)
+{
+	char created[32], seen[32];
+	size_t i, width = 4;
+	json_t *row;
+
+	if (as_json) {
+		if (json_dumpf(list, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+			return HUB_CLI_FAIL;
+		putchar('\n');
+		return fflush(stdout) == 0 ? HUB_CLI_OK : HUB_CLI_FAIL;
+	}
+	json_array_foreach (list, i, row) {
+		size_t n = strlen(json_text(json_object_get(row, "name"), ""));
+		if (n > width)
+			width = n;
+	}
+	if (is_user)
+		printf("%-*s  %-10s  %s\n", (int)width, "NAME", "ROLE", "CREATED");
+	else
+		printf("%-*s  %-7s  %-20s  %-20s  %s\n", (int)width, "NAME", "COUNTRY", "CREATED",
+		       "LAST SEEN", "STATUS");
+	json_array_foreach (list, i, row) {
+		const char *name = json_text(json_object_get(row, "name"), "?");
+		const char *when =
+		    format_time(json_object_get(row, "created"), created, sizeof created);
+
+		if (is_user) {
+			printf("%-*s  %-10s  %s\n", (int)width, name,
+			       json_text(json_object_get(row, "role"), "?"), when);
+		} else {
+			printf("%-*s  %-7s  %-20s  %-20s  %s\n", (int)width, name,
+			       json_text(json_object_get(row, "country"), "-"), when,
+			       format_time(json_object_get(row, "last_seen"), seen, sizeof seen),
+			       json_is_true(json_object_get(row, "online")) ? "online" : "offline");
+		}
+	}
+	return fflush(stdout) == 0 ? HUB_CLI_OK : HUB_CLI_FAIL;
+}
+
+/* "user|site list [--json]", "user|site rotate NAME", "user|site remove NAME",
+ * once options and the NAME are parsed. */
+static int run_manage(struct hub_cli *cli, const char *what, const char *verb, const char *name,
+                      bool as_json)
+{
+	bool is_user = strcmp(what, "user") == 0;
+	struct hub_store *s;
+	json_t *list = NULL;
+	char err[512] = "", *token = NULL;
+	int status = HUB_CLI_FAIL;
+
+	s = open_existing(cli, strcmp(verb, "list") == 0 ? HUB_STORE_READ : HUB_STORE_WRITE);
+	if (s == NULL)
+		return HUB_CLI_FAIL;
+	if (strcmp(verb, "list") == 0) {
+		list = is_user ? hub_store_user_list(s, err, sizeof err)
+		               : hub_store_site_list(s, (int64_t)time(NULL), HUB_DEFAULT_HEARTBEAT,
+		                                     err, sizeof err);
+		if (list == NULL) {
+			hub_cli_error(HUB_CLI_FAIL, "%s list: %s", what, err);
+			goto out;
+		}
+		status = print_list(list, is_user, as_json);
+	} else if (strcmp(verb, "rotate") == 0) {
+		token = is_user ? hub_store_user_rotate(s, name, err, sizeof err)
+		                : hub_store_site_rotate(s, name, err, sizeof err);
+		if (token == NULL) {
+			hub_cli_error(HUB_CLI_FAIL, "%s rotate: %s", what, err);
+			goto out;
+		}
+		puts(token);
+		status = fflush(stdout) == 0 ? HUB_CLI_OK : HUB_CLI_FAIL;
+	} else {
+		if ((is_user ? hub_store_user_remove(s, name, err, sizeof err)
+		             : hub_store_site_remove(s, name, err, sizeof err)) != 0) {
+			hub_cli_error(HUB_CLI_FAIL, "%s remove: %s", what, err);
+			goto out;
+		}
+		status = HUB_CLI_OK;
+	}
+out:
+	if (token != NULL) {
+		explicit_bzero(token, strlen(token));
+		free(token);
+	}
+	json_decref(list);
+	hub_store_close(&s);
+	return status;
+}
+
+/* "user|site add|list|rotate|remove ...". */
+static int run_user_site(struct hub_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "role", required_argument, NULL, 'r' },
 		{ "country", required_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *what = argv[0], *role_text = NULL, *country = NULL, *name;
-	bool is_user = strcmp(what, "user") == 0;
+	const char *what = argv[0], *role_text = NULL, *country = NULL, *name, *verb;
+	bool is_user = strcmp(what, "user") == 0, as_json = false, is_add, is_list;
 	enum hub_role role = HUB_ROLE_RESEARCHER;
 	struct hub_store *s;
 	char err[512] = "", *token;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(command_usage(what), stdout);
-			return HUB_CLI_OK;
-		} else if (c == 'r' && is_user) {
-			role_text = optarg;
-		} else if (c == 'c' && !is_user) {
-			country = optarg;
-		} else {
-			return bad_option(what, c == 'r'   ? "--role"
-			                        : c == 'c' ? "--country"
-			                                   : argv[optind - 1]);
-		}
+		if (c != 'h')
+			return bad_option(what, argv[optind - 1]);
+		fputs(command_usage(what), stdout);
+		return HUB_CLI_OK;
 	}
-	if (optind >= argc || strcmp(argv[optind], "add") != 0) {
-		hub_cli_error(HUB_CLI_USAGE, "%s: expected 'add' (try 'ecii-hub %s --help')", what,
-		              what);
+	if (optind >= argc ||
+	    (strcmp(argv[optind], "add") != 0 && strcmp(argv[optind], "list") != 0 &&
+	     strcmp(argv[optind], "rotate") != 0 && strcmp(argv[optind], "remove") != 0)) {
+		hub_cli_error(HUB_CLI_USAGE,
+		              "%s: expected add, list, rotate or remove (try 'ecii-hub %s --help')",
+		              what, what);
 		return HUB_CLI_USAGE;
 	}
+	verb = argv[optind];
+	is_add = strcmp(verb, "add") == 0;
+	is_list = strcmp(verb, "list") == 0;
 	/* options may follow the name (NAME --role admin): restart getopt after
-	 * "add", in permuting mode */
+	 * the verb, in permuting mode */
 	argv += optind;
 	argc -= optind;
 	optind = 0;
@@ -201,27 +337,40 @@ static int run_add(struct hub_cli *cli, int argc, char **argv)
 		if (c == 'h') {
 			fputs(command_usage(what), stdout);
 			return HUB_CLI_OK;
-		} else if (c == 'r' && is_user) {
+		} else if (c == 'r' && is_user && is_add) {
 			role_text = optarg;
-		} else if (c == 'c' && !is_user) {
+		} else if (c == 'c' && !is_user && is_add) {
 			country = optarg;
+		} else if (c == 'j' && is_list) {
+			as_json = true;
 		} else {
 			return bad_option(what, c == 'r'   ? "--role"
 			                        : c == 'c' ? "--country"
+			                        : c == 'j' ? "--json"
 			                                   : argv[optind - 1]);
 		}
 	}
+	if (is_list) {
+		if (optind < argc) {
+			hub_cli_error(HUB_CLI_USAGE, "%s list: unexpected argument '%s'", what,
+			              argv[optind]);
+			return HUB_CLI_USAGE;
+		}
+		return run_manage(cli, what, verb, NULL, as_json);
+	}
 	if (optind + 1 != argc) {
-		hub_cli_error(HUB_CLI_USAGE, "%s add: expected one NAME", what);
+		hub_cli_error(HUB_CLI_USAGE, "%s %s: expected one NAME", what, verb);
 		return HUB_CLI_USAGE;
 	}
 	name = argv[optind];
 	if (!hub_name_valid(name)) {
 		hub_cli_error(HUB_CLI_USAGE,
-		              "%s add: bad name '%s' (1-%d letters, digits, '.', '_', '-')", what,
-		              name, HUB_NAME_MAX);
+		              "%s %s: bad name '%s' (1-%d letters, digits, '.', '_', '-')", what,
+		              verb, name, HUB_NAME_MAX);
 		return HUB_CLI_USAGE;
 	}
+	if (!is_add)
+		return run_manage(cli, what, verb, name, false);
 	if (is_user) {
 		if (role_text == NULL) {
 			hub_cli_error(HUB_CLI_USAGE,
@@ -231,7 +380,7 @@ static int run_add(struct hub_cli *cli, int argc, char **argv)
 		if (hub_role_parse(role_text, &role, err, sizeof err) != 0)
 			return hub_cli_error(HUB_CLI_USAGE, "user add: %s", err);
 	}
-	s = open_existing(cli);
+	s = open_existing(cli, HUB_STORE_WRITE);
 	if (s == NULL)
 		return HUB_CLI_FAIL;
 	token = is_user ? hub_store_user_add(s, name, role, err, sizeof err)
@@ -243,6 +392,22 @@ static int run_add(struct hub_cli *cli, int argc, char **argv)
 	explicit_bzero(token, strlen(token));
 	free(token);
 	return fflush(stdout) == 0 ? HUB_CLI_OK : HUB_CLI_FAIL;
+}
+
+/* Parses a whole number of seconds in 1..86400 into *out. */
+static int parse_seconds(const char *text, int64_t *out)
+{
+	unsigned long v;
+	char *stop;
+
+	if (text[0] < '0' || text[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoul(text, &stop, 10);
+	if (errno != 0 || *stop != '\0' || v < 1 || v > 86400)
+		return -1;
+	*out = (int64_t)v;
+	return 0;
 }
 
 /* Splits "ADDR:PORT" or "[V6ADDR]:PORT" into *addr (new) and *port. */
@@ -278,11 +443,14 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 		{ "criteria", required_argument, NULL, 'c' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "log", required_argument, NULL, 'L' },
+		{ "task-ttl", required_argument, NULL, 't' },
+		{ "heartbeat", required_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *listen_text = DEFAULT_LISTEN, *criteria = NULL, *log_path = "/dev/stderr";
 	unsigned long long max_body = SERVER_DEFAULT_MAX_BODY;
+	int64_t task_ttl = HUB_DEFAULT_TASK_TTL_MS / 1000, heartbeat = HUB_DEFAULT_HEARTBEAT;
 	struct datadir dd = { 0 };
 	struct hub_store *store = NULL;
 	struct vocab *vocab = NULL;
@@ -315,6 +483,22 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 		case 'L':
 			log_path = optarg;
 			break;
+		case 't':
+			if (parse_seconds(optarg, &task_ttl) != 0) {
+				hub_cli_error(HUB_CLI_USAGE,
+				              "serve: bad --task-ttl '%s' (1-86400 seconds)",
+				              optarg);
+				return HUB_CLI_USAGE;
+			}
+			break;
+		case 'b':
+			if (parse_seconds(optarg, &heartbeat) != 0) {
+				hub_cli_error(HUB_CLI_USAGE,
+				              "serve: bad --heartbeat '%s' (1-86400 seconds)",
+				              optarg);
+				return HUB_CLI_USAGE;
+			}
+			break;
 		default:
 			return bad_option("serve", argv[optind - 1]);
 		}
@@ -343,7 +527,7 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 		hub_cli_error(HUB_CLI_FAIL, "%s", err);
 		goto out;
 	}
-	store = open_existing(cli);
+	store = open_existing(cli, HUB_STORE_WRITE);
 	if (store == NULL)
 		goto out;
 
@@ -357,6 +541,8 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 
 	hub = hub_new(store, vocab);
 	hub->max_body = (size_t)max_body;
+	hub->task_ttl_ms = task_ttl * 1000;
+	hub->heartbeat = heartbeat;
 	if (hub_start(hub, addr, port, SERVER_THREAD, err, sizeof err) != 0) {
 		hub_cli_error(HUB_CLI_FAIL, "%s", err);
 		goto out;
@@ -428,7 +614,7 @@ int hub_cli_main(int argc, char **argv)
 	if (strcmp(command, "init") == 0)
 		return run_init(&cli, argc, argv);
 	if (strcmp(command, "user") == 0 || strcmp(command, "site") == 0)
-		return run_add(&cli, argc, argv);
+		return run_user_site(&cli, argc, argv);
 	if (strcmp(command, "serve") == 0)
 		return run_serve(&cli, argc, argv);
 	hub_cli_error(HUB_CLI_USAGE, "unknown command '%s' (try 'ecii-hub --help')", command);

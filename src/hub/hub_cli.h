@@ -1,4 +1,4 @@
-/* ecii-hub's command line: init, user add, site add, serve. */
+/* ecii-hub's command line: init, user and site add/list/rotate/remove, serve. */
 #ifndef ECII_HUB_HUB_CLI_H
 #define ECII_HUB_HUB_CLI_H
 

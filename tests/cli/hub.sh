@@ -1,7 +1,8 @@
 #!/bin/sh
 # ecii-hub's command line: usage and exit statuses, tokens printed once and
-# alone on stdout, and serve on a free loopback port that stops cleanly on
-# SIGTERM without ever writing a token to its log. The HTTP API itself is
+# alone on stdout, user and site list/rotate/remove, and serve on a free
+# loopback port that refuses a rotated-away token, drops a removed site's
+# collections and stops cleanly on SIGTERM without writing a token to its log. The HTTP API itself is
 # tested in tests/integration/test_hub_api.c.
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
@@ -10,7 +11,7 @@ tmp=$(mktemp -d)
 pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
 db="$tmp/hub.db"
-tap_plan 12
+tap_plan 31
 
 # run ARGS...: sets status, and out/err files.
 run() {
@@ -39,6 +40,7 @@ done
 tap_check "--help for every command" sh -c "[ $status = 0 ]"
 
 run --db "$db" user add alice --role admin
+user_token=$(cat "$tmp/out")
 tap_check "user add prints one token line" \
 	sh -c "[ $status = 0 ] && [ \$(wc -l < '$tmp/out') = 1 ] && grep -q '^ecii_u_' '$tmp/out' && [ ! -s '$tmp/err' ]"
 
@@ -56,21 +58,139 @@ tap_check "a bad role: status 2" sh -c "[ $status = 2 ] && [ ! -s '$tmp/out' ]"
 run --db "$db" serve --listen nowhere
 tap_check "a bad --listen: status 2" sh -c "[ $status = 2 ] && grep -q -- --listen '$tmp/err'"
 
+# bad_seconds OPTION: every bad value gives status 2 and names the option.
+bad_seconds() {
+	for v in 0 86401 -5 abc 10s ""; do
+		run --db "$db" serve "$1" "$v"
+		[ $status = 2 ] && grep -q -- "$1" "$tmp/err" && [ ! -s "$tmp/out" ] || return 1
+	done
+}
+tap_check "bad --task-ttl values: status 2" bad_seconds --task-ttl
+tap_check "bad --heartbeat values: status 2" bad_seconds --heartbeat
+
+run --db "$db" site add nl-delta
+run --db "$db" user list
+tap_check "user list: a table with alice, admin" \
+	sh -c "[ $status = 0 ] && grep -q '^NAME  *ROLE  *CREATED' '$tmp/out' &&
+		grep -q '^alice  *admin  *20[0-9-]*T' '$tmp/out'"
+
+run --db "$db" site list
+tap_check "site list: both sites, country, never seen, offline" \
+	sh -c "[ $status = 0 ] && grep -q '^es-turia  *ES  *20.*  never  *offline\$' '$tmp/out' &&
+		grep -q '^nl-delta  *-  ' '$tmp/out'"
+
+# py CODE: true when python3 running CODE on the last stdout exits 0.
+py() { python3 -c "$1" <"$tmp/out"; }
+
+run --db "$db" user list --json
+tap_check "user list --json parses" py '
+import json, sys
+u = json.load(sys.stdin)
+assert [x["name"] for x in u] == ["alice"] and u[0]["role"] == "admin"
+assert isinstance(u[0]["created"], int)'
+
+run --db "$db" site list --json
+tap_check "site list --json parses" py '
+import json, sys
+s = {x["name"]: x for x in json.load(sys.stdin)}
+assert sorted(s) == ["es-turia", "nl-delta"]
+assert s["es-turia"]["country"] == "ES" and s["nl-delta"]["country"] is None
+assert s["es-turia"]["online"] is False and s["es-turia"]["last_seen"] is None'
+
+# new_token PREFIX OLD: the last command printed one line, a 71-character
+# token other than OLD, and nothing on stderr.
+new_token() {
+	[ $status = 0 ] && [ "$(wc -l <"$tmp/out")" = 1 ] && [ ! -s "$tmp/err" ] &&
+		grep -qx "$1[0-9a-f]\{64\}" "$tmp/out" && [ "$(wc -c <"$tmp/out")" = 72 ] &&
+		[ "$(cat "$tmp/out")" != "$2" ]
+}
+run --db "$db" user rotate alice
+tap_check "user rotate prints a new 71-character token" new_token ecii_u_ "$user_token"
+user_token2=$(cat "$tmp/out")
+run --db "$db" user rotate alice
+tap_check "user rotate again: another token" new_token ecii_u_ "$user_token2"
+user_token3=$(cat "$tmp/out")
+run --db "$db" user list
+tap_check "user list still shows alice" sh -c "[ $status = 0 ] && grep -q '^alice ' '$tmp/out'"
+
+run --db "$db" site rotate es-turia
+tap_check "site rotate prints a new 71-character token" new_token ecii_s_ "$site_token"
+site_token2=$(cat "$tmp/out")
+
+run --db "$db" site rotate nowhere
+tap_check "rotate an unknown name: status 1, named, nothing on stdout" \
+	sh -c "[ $status = 1 ] && grep -q nowhere '$tmp/err' && [ ! -s '$tmp/out' ]"
+
+run --db "$db" user list extra
+tap_check "list with an argument: status 2" sh -c "[ $status = 2 ] && [ ! -s '$tmp/out' ]"
+
 "$hub" --db "$db" serve --listen 127.0.0.1:0 --criteria "$ECII_SRCDIR/data/criteria.json" \
-	--log "$tmp/log" 2>"$tmp/serve.err" &
+	--task-ttl 30 --heartbeat 5 --log "$tmp/log" 2>"$tmp/serve.err" &
 pid=$!
 i=0
 while [ $i -lt 200 ] && ! grep -q '^listening on http://127.0.0.1:[1-9]' "$tmp/serve.err"; do
 	sleep 0.05
 	i=$((i + 1))
 done
-tap_check "serve says where it listens" grep -q '^listening on http://127.0.0.1:[1-9]' "$tmp/serve.err"
+tap_check "serve --task-ttl --heartbeat says where it listens" \
+	grep -q '^listening on http://127.0.0.1:[1-9]' "$tmp/serve.err"
+url=$(sed -n 's|^listening on \(http://127\.0\.0\.1:[0-9]*\)$|\1|p' "$tmp/serve.err")
+
+# http METHOD PATH [TOKEN]: sets code and writes the body to $tmp/body; a
+# PUT sends one collection.
+http() {
+	code=$(python3 -c '
+import sys, urllib.request, urllib.error
+url, method, path, token = sys.argv[1:5]
+body = b"[{\"id\":\"c-1\",\"name\":\"Prostate MRI\"}]" if method == "PUT" else None
+req = urllib.request.Request(url + path, data=body, method=method)
+if token:
+    req.add_header("Authorization", "Bearer " + token)
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+except urllib.error.HTTPError as e:
+    r = e
+sys.stdout.write(str(r.status if hasattr(r, "status") else r.code))
+open(sys.argv[5], "wb").write(r.read())' "$url" "$1" "$2" "${3:-}" "$tmp/body") || code=none
+}
+put=/api/catalogue/sites/es-turia/collections
+http PUT "$put" "$site_token"
+tap_check "the rotated-away site token is refused (401)" [ "$code" = 401 ]
+http PUT "$put" "$site_token2"
+tap_check "the new site token publishes (200)" [ "$code" = 200 ]
+
+run --db "$db" site remove es-turia
+http GET /api/catalogue/collections
+if [ $status = 0 ] && [ "$code" = 200 ] && grep -q '"total": *0' "$tmp/body"; then
+	tap_ok "site remove: its collections go with it"
+else
+	tap_not_ok "site remove: its collections go with it" "status $status, $code $(cat "$tmp/body")"
+fi
+run --db "$db" site list
+tap_check "site list no longer shows it" \
+	sh -c "[ $status = 0 ] && ! grep -q '^es-turia ' '$tmp/out' && grep -q '^nl-delta ' '$tmp/out'"
+run --db "$db" site remove es-turia
+tap_check "a second site remove: status 1, named" \
+	sh -c "[ $status = 1 ] && grep -q es-turia '$tmp/err' && [ ! -s '$tmp/out' ]"
+
+run --db "$db" user remove alice
+status1=$status
+run --db "$db" user list
+tap_check "user remove: alice disappears" \
+	sh -c "[ $status1 = 0 ] && [ $status = 0 ] && ! grep -q '^alice ' '$tmp/out'"
+run --db "$db" user remove alice
+tap_check "a second user remove: status 1, named" \
+	sh -c "[ $status = 1 ] && grep -q alice '$tmp/err' && [ ! -s '$tmp/out' ]"
 
 status=0
 kill -TERM "$pid"
 wait "$pid" || status=$?
 pid=
-if [ $status = 0 ] && grep -q "stopping" "$tmp/log" && ! grep -qF "$site_token" "$tmp/log"; then
+leaked=
+for t in "$user_token" "$user_token2" "$user_token3" "$site_token" "$site_token2"; do
+	grep -qF "$t" "$tmp/log" "$tmp/serve.err" && leaked=yes
+done
+if [ $status = 0 ] && grep -q "stopping" "$tmp/log" && [ -z "$leaked" ]; then
 	tap_ok "SIGTERM stops it with status 0; no token in the log"
 else
 	tap_not_ok "SIGTERM stops it with status 0; no token in the log" "status $status"
