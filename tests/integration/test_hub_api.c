@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include <cmocka.h>
 #include <curl/curl.h>
@@ -29,6 +28,7 @@
 #include "util/xmalloc.h"
 
 #include "../unit/support.h"
+#include "hub_support.h"
 
 #define MAX_BODY 4096
 
@@ -38,117 +38,16 @@ static struct vocab *vocab;
 static struct hub *hub;
 static char *token_a, *token_b, *token_user;
 
-struct reply {
-	long status;
-	struct buf body;
-	char *etag;
-	char *content_type;
-};
-
-static size_t on_body(char *data, size_t size, size_t n, void *userdata)
-{
-	struct reply *r = userdata;
-
-	buf_append(&r->body, data, size * n);
-	return size * n;
-}
-
-/* A copy of a header line's value, without the CR LF. */
-static char *header_value(const char *line, size_t len, const char *name)
-{
-	size_t nlen = strlen(name);
-	const char *v;
-
-	if (len <= nlen + 1 || strncasecmp(line, name, nlen) != 0 || line[nlen] != ':')
-		return NULL;
-	v = line + nlen + 1;
-	while (v < line + len && *v == ' ')
-		v++;
-	len -= (size_t)(v - line);
-	while (len > 0 && (v[len - 1] == '\r' || v[len - 1] == '\n'))
-		len--;
-	return xstrndup(v, len);
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *userdata)
-{
-	struct reply *r = userdata;
-	char *v;
-
-	if ((v = header_value(data, size * n, "ETag")) != NULL) {
-		free(r->etag);
-		r->etag = v;
-	} else if ((v = header_value(data, size * n, "Content-Type")) != NULL) {
-		free(r->content_type);
-		r->content_type = v;
-	}
-	return size * n;
-}
-
-static void reply_clear(struct reply *r)
-{
-	buf_free(&r->body);
-	free(r->etag);
-	free(r->content_type);
-	memset(r, 0, sizeof *r);
-}
-
-/* Sends method path (as is: no dot-segment clean-up) to the hub on port,
- * with token as a bearer token and extra as one more header (either may be
- * NULL) and body (NULL: none). Fills *r; fails the test if curl fails. */
-static void request_on(uint16_t port, const char *method, const char *path, const char *token,
-                       const char *extra, const char *body, struct reply *r)
-{
-	CURL *curl = curl_easy_init();
-	struct curl_slist *headers = NULL;
-	char url[1024], auth[512];
-	CURLcode rc;
-
-	memset(r, 0, sizeof *r);
-	assert_non_null(curl);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned int)port, path);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
-	if (strcmp(method, "HEAD") == 0)
-		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L); /* else curl waits for a body */
-	else
-		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 20L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	if (token != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		headers = curl_slist_append(headers, auth);
-	}
-	if (extra != NULL)
-		headers = curl_slist_append(headers, extra);
-	if (body != NULL) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		headers = curl_slist_append(headers, "Expect:");
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	rc = curl_easy_perform(curl);
-	if (rc != CURLE_OK)
-		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
-}
-
+/* Sends method path to the hub (see hub_test_request), waiting up to 20 s. */
 static void request(const char *method, const char *path, const char *token, const char *extra,
-                    const char *body, struct reply *r)
+                    const char *body, struct hub_test_reply *r)
 {
-	request_on(hub_port(hub), method, path, token, extra, body, r);
+	hub_test_request(hub_port(hub), method, path, token, extra, body, 20, r);
 }
 
 /* The reply's body as JSON (new); fails the test if it is not JSON or not
  * sent as application/json. */
-static json_t *reply_json(const struct reply *r)
+static json_t *reply_json(const struct hub_test_reply *r)
 {
 	json_error_t jerr;
 	json_t *doc;
@@ -163,7 +62,7 @@ static json_t *reply_json(const struct reply *r)
 
 /* Asserts r is status with a JSON {"error": "<non-empty>"}; returns the
  * message (new). */
-static char *assert_error(const struct reply *r, long status)
+static char *assert_error(const struct hub_test_reply *r, long status)
 {
 	json_t *doc;
 	const char *msg;
@@ -183,17 +82,17 @@ static char *assert_error(const struct reply *r, long status)
 static void expect_error(const char *method, const char *path, const char *token, const char *body,
                          long status)
 {
-	struct reply r;
+	struct hub_test_reply r;
 
 	request(method, path, token, NULL, body, &r);
 	free(assert_error(&r, status));
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 }
 
 /* The current listing's ETag, new. */
 static char *current_etag(void)
 {
-	struct reply r;
+	struct hub_test_reply r;
 	char *etag;
 
 	request("GET", "/api/catalogue/collections", NULL, NULL, NULL, &r);
@@ -201,41 +100,22 @@ static char *current_etag(void)
 	assert_non_null(r.etag);
 	etag = r.etag;
 	r.etag = NULL;
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	return etag;
-}
-
-static char *add_site(const char *name, const char *country)
-{
-	char err[512] = "";
-	char *token = hub_store_site_add(store, name, country, err, sizeof err);
-
-	if (token == NULL)
-		fail_msg("site add %s: %s", name, err);
-	return token;
 }
 
 static int group_setup(void **state)
 {
-	char err[512] = "", *path;
-
 	tmpdir = test_tmpdir("hub-api");
-	path = test_temp_path(tmpdir, "hub.db");
-	store = hub_store_open(path, HUB_STORE_CREATE, err, sizeof err);
-	free(path);
-	if (store == NULL)
-		fail_msg("open: %s", err);
-	token_a = add_site("site-a", "ES");
-	token_b = add_site("site-b", NULL);
-	token_user = hub_store_user_add(store, "alice", HUB_ROLE_ADMIN, err, sizeof err);
-	if (token_user == NULL)
-		fail_msg("user add: %s", err);
+	store = hub_test_store_open(tmpdir);
+	token_a = hub_test_add_site(store, "site-a", "ES");
+	token_b = hub_test_add_site(store, "site-b", NULL);
+	token_user = hub_test_add_user(store, "alice", HUB_ROLE_ADMIN);
 	vocab = test_vocab_load();
 	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
 	hub = hub_new(store, vocab);
 	hub->max_body = MAX_BODY;
-	if (hub_start(hub, "127.0.0.1", 0, SERVER_THREAD, err, sizeof err) != 0)
-		fail_msg("hub_start: %s", err);
+	hub_test_start(hub);
 	assert_true(hub_port(hub) != 0);
 	return 0;
 }
@@ -290,21 +170,21 @@ static void test_odd_paths(void **state)
 		"/API/catalogue/collections",
 	};
 	char *msg;
-	struct reply r;
+	struct hub_test_reply r;
 
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
 		request("GET", paths[i], NULL, NULL, NULL, &r);
 		if (r.status != 404)
 			fail_msg("%s: status %ld, want 404", paths[i], r.status);
 		free(assert_error(&r, 404));
-		reply_clear(&r);
+		hub_test_reply_clear(&r);
 	}
 	/* a known path with another method */
 	request("DELETE", "/api/catalogue/collections", NULL, NULL, NULL, &r);
 	msg = assert_error(&r, 405);
 	assert_non_null(strstr(msg, "DELETE"));
 	free(msg);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	expect_error("GET", "/api/catalogue/sites/site-a/collections", token_a, NULL, 405);
 	/* traversal to another site's publishing path is no path at all */
 	expect_error("PUT", "/api/catalogue/sites/site-b/../site-a/collections", token_a, "[]",
@@ -316,7 +196,7 @@ static void test_put_auth(void **state)
 	const char *path = "/api/catalogue/sites/site-a/collections";
 	const char *body = "[{\"id\":\"c-auth\",\"name\":\"Auth\"}]";
 	char *before = current_etag(), *after, *msg;
-	struct reply r;
+	struct hub_test_reply r;
 
 	expect_error("PUT", path, NULL, body, 401);
 	expect_error("PUT", path, "", body, 401);
@@ -325,7 +205,7 @@ static void test_put_auth(void **state)
 	/* not a bearer token at all */
 	request("PUT", path, NULL, "Authorization: Basic dXNlcjpwYXNz", body, &r);
 	free(assert_error(&r, 401));
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	/* a user's token: known, but not a site */
 	expect_error("PUT", path, token_user, body, 403);
 	/* another site's token, and a site's token on an unknown site */
@@ -333,7 +213,7 @@ static void test_put_auth(void **state)
 	msg = assert_error(&r, 403);
 	assert_null(strstr(msg, token_b)); /* the token is never echoed */
 	free(msg);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	expect_error("PUT", "/api/catalogue/sites/site-z/collections", token_a, body, 403);
 
 	after = current_etag();
@@ -346,7 +226,7 @@ static void test_put_bad_bodies(void **state)
 {
 	const char *path = "/api/catalogue/sites/site-a/collections";
 	char *before = current_etag(), *after, *msg;
-	struct reply r;
+	struct hub_test_reply r;
 
 	expect_error("PUT", path, token_a, "", 400);
 	expect_error("PUT", path, token_a, "[{\"id\":", 400);
@@ -360,7 +240,7 @@ static void test_put_bad_bodies(void **state)
 	msg = assert_error(&r, 400);
 	assert_non_null(strstr(msg, "c-dup"));
 	free(msg);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	after = current_etag();
 	assert_string_equal(before, after);
@@ -372,7 +252,7 @@ static void test_body_over_limit(void **state)
 {
 	const char *path = "/api/catalogue/sites/site-a/collections";
 	char *big = xmalloc(MAX_BODY + 2), *before = current_etag(), *after;
-	struct reply r;
+	struct hub_test_reply r;
 
 	/* a valid array one byte over the limit */
 	memset(big, ' ', MAX_BODY + 1);
@@ -387,7 +267,7 @@ static void test_body_over_limit(void **state)
 	big[MAX_BODY] = '\0';
 	request("PUT", path, token_a, NULL, big, &r);
 	assert_int_equal(r.status, 200);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	free(big);
 
 	after = current_etag();
@@ -398,7 +278,7 @@ static void test_body_over_limit(void **state)
 
 static void test_anonymous_reads(void **state)
 {
-	struct reply r;
+	struct hub_test_reply r;
 	json_t *doc, *site;
 
 	request("GET", "/api/catalogue/collections", NULL, NULL, NULL, &r);
@@ -410,21 +290,21 @@ static void test_anonymous_reads(void **state)
 	assert_int_equal(json_integer_value(json_object_get(doc, "total")),
 	                 json_array_size(json_object_get(doc, "items")));
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	request("GET", "/api/catalogue/criteria", NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	doc = reply_json(&r);
 	assert_true(json_equal(doc, vocab->json));
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	/* a HEAD is answered as a GET, without the body */
 	request("HEAD", "/api/catalogue/criteria", NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_int_equal(r.body.len, 0);
 	assert_string_equal(r.content_type, "application/json");
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	request("GET", "/api/catalogue/sites", NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
@@ -440,25 +320,25 @@ static void test_anonymous_reads(void **state)
 	assert_true(json_is_null(json_object_get(site, "last_seen")));
 	assert_true(json_is_false(json_object_get(site, "online")));
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 }
 
 static void test_unknown_id(void **state)
 {
-	struct reply r;
+	struct hub_test_reply r;
 	char *msg;
 
 	request("GET", "/api/catalogue/collections/c-nowhere", NULL, NULL, NULL, &r);
 	msg = assert_error(&r, 404);
 	assert_non_null(strstr(msg, "c-nowhere"));
 	free(msg);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 }
 
 static void test_etag_304(void **state)
 {
 	char *etag = current_etag(), header[256];
-	struct reply r;
+	struct hub_test_reply r;
 
 	snprintf(header, sizeof header, "If-None-Match: %s", etag);
 	request("GET", "/api/catalogue/collections", NULL, header, NULL, &r);
@@ -466,12 +346,12 @@ static void test_etag_304(void **state)
 	assert_int_equal(r.body.len, 0);
 	assert_non_null(r.etag);
 	assert_string_equal(r.etag, etag);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	request("GET", "/api/catalogue/collections", NULL, "If-None-Match: \"stale\"", NULL, &r);
 	assert_int_equal(r.status, 200);
 	assert_true(r.body.len > 0);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	free(etag);
 }
 
@@ -479,7 +359,7 @@ static void test_publish(void **state)
 {
 	const char *path = "/api/catalogue/sites/site-a/collections";
 	char *before = current_etag(), *after, header[256];
-	struct reply r;
+	struct hub_test_reply r;
 	json_t *doc, *items;
 
 	request("PUT", path, token_a, NULL,
@@ -491,7 +371,7 @@ static void test_publish(void **state)
 	doc = reply_json(&r);
 	assert_int_equal(json_integer_value(json_object_get(doc, "collections")), 2);
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	request("GET", "/api/catalogue/collections", NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
@@ -505,13 +385,13 @@ static void test_publish(void **state)
 	json_decref(doc);
 	after = xstrdup(r.etag);
 	assert_string_not_equal(before, after);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	/* the old ETag no longer gets a 304 */
 	snprintf(header, sizeof header, "If-None-Match: %s", before);
 	request("GET", "/api/catalogue/collections", NULL, header, NULL, &r);
 	assert_int_equal(r.status, 200);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	request("GET", "/api/catalogue/collections/c-two", NULL, NULL, NULL, &r);
 	assert_int_equal(r.status, 200);
@@ -519,7 +399,7 @@ static void test_publish(void **state)
 	assert_string_equal(json_string_value(json_object_get(doc, "name")), "Zeta");
 	assert_int_equal(json_integer_value(json_object_get(doc, "number_of_subjects")), 120);
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	/* publishing counts as being seen */
 	request("GET", "/api/catalogue/sites", NULL, NULL, NULL, &r);
@@ -527,7 +407,7 @@ static void test_publish(void **state)
 	assert_true(json_is_true(json_object_get(json_array_get(doc, 0), "online")));
 	assert_true(json_is_integer(json_object_get(json_array_get(doc, 0), "last_seen")));
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 
 	/* another site may not take c-one */
 	expect_error("PUT", "/api/catalogue/sites/site-b/collections", token_b,
@@ -535,7 +415,7 @@ static void test_publish(void **state)
 	/* an empty array withdraws everything */
 	request("PUT", path, token_a, NULL, "[]", &r);
 	assert_int_equal(r.status, 200);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	expect_error("GET", "/api/catalogue/collections/c-two", NULL, NULL, 404);
 	free(before);
 	free(after);
@@ -564,7 +444,7 @@ static void test_select_mode(void **state)
 	char err[512] = "";
 	struct server *s = server_start(&cfg, err, sizeof err), *again;
 	pthread_t thread;
-	struct reply r;
+	struct hub_test_reply r;
 
 	if (s == NULL)
 		fail_msg("server_start: %s", err);
@@ -580,9 +460,10 @@ static void test_select_mode(void **state)
 
 	atomic_store(&select_done, false);
 	assert_int_equal(pthread_create(&thread, NULL, drive, s), 0);
-	request_on(server_port(s), "GET", "/api/catalogue/criteria", NULL, NULL, NULL, &r);
+	hub_test_request(server_port(s), "GET", "/api/catalogue/criteria", NULL, NULL, NULL, 20,
+	                 &r);
 	assert_int_equal(r.status, 200);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	atomic_store(&select_done, true);
 	pthread_join(thread, NULL);
 	server_stop(&s);

@@ -16,7 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include <cmocka.h>
@@ -35,6 +34,7 @@
 #include "util/xmalloc.h"
 
 #include "../unit/support.h"
+#include "hub_support.h"
 
 static char *tmpdir;
 static struct hub_store *store;
@@ -42,79 +42,21 @@ static struct vocab *vocab;
 static struct hub *hub;
 static char *token_a, *token_b, *token_alice, *token_bob;
 
-struct reply {
-	long status;
-	struct buf body;
-	atomic_bool headers; /* the status line and headers are in */
-};
-
-static size_t on_body(char *data, size_t size, size_t n, void *userdata)
-{
-	struct reply *r = userdata;
-
-	buf_append(&r->body, data, size * n);
-	return size * n;
-}
-
-static size_t on_header(char *data, size_t size, size_t n, void *userdata)
-{
-	struct reply *r = userdata;
-
-	if (size * n == 2 && data[0] == '\r')
-		atomic_store(&r->headers, true);
-	return size * n;
-}
-
-/* Sends method path with token (NULL: none) and body (NULL: none); fills
- * *r, which the caller set up. Fails the test if curl fails. */
+/* Sends method path to the hub with token (NULL: none) and body (NULL:
+ * none), accepting an event stream and waiting up to 30 s; fills *r, which
+ * the caller set up. Fails the test if curl fails. */
 static void send_request(const char *method, const char *path, const char *token, const char *body,
-                         struct reply *r)
+                         struct hub_test_reply *r)
 {
-	CURL *curl = curl_easy_init();
-	struct curl_slist *headers = NULL;
-	char url[1024], auth[512];
-	CURLcode rc;
-
-	assert_non_null(curl);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", (unsigned int)hub_port(hub), path);
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(curl, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	if (token != NULL) {
-		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
-		headers = curl_slist_append(headers, auth);
-	}
-	headers = curl_slist_append(headers, "Accept: text/event-stream");
-	if (body != NULL) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		headers = curl_slist_append(headers, "Expect:");
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	}
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	rc = curl_easy_perform(curl);
-	if (rc != CURLE_OK)
-		fail_msg("%s %s: %s", method, path, curl_easy_strerror(rc));
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
+	hub_test_send(hub_port(hub), method, path, token, "Accept: text/event-stream", body, 30, r);
 }
 
+/* send_request on a zeroed *r. */
 static void request(const char *method, const char *path, const char *token, const char *body,
-                    struct reply *r)
+                    struct hub_test_reply *r)
 {
-	memset(r, 0, sizeof *r);
-	send_request(method, path, token, body, r);
-}
-
-static void reply_clear(struct reply *r)
-{
-	buf_free(&r->body);
+	hub_test_request(hub_port(hub), method, path, token, "Accept: text/event-stream", body, 30,
+	                 r);
 }
 
 /* Asserts method path answers status (and, for errors, a JSON message
@@ -122,7 +64,7 @@ static void reply_clear(struct reply *r)
 static void expect(const char *method, const char *path, const char *token, const char *body,
                    long status, const char *want)
 {
-	struct reply r;
+	struct hub_test_reply r;
 
 	request(method, path, token, body, &r);
 	if (r.status != status)
@@ -139,7 +81,7 @@ static void expect(const char *method, const char *path, const char *token, cons
 	} else if (status == 201 || status == 204) {
 		assert_int_equal(r.body.len, 0);
 	}
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 }
 
 /* A request running on its own thread. */
@@ -148,7 +90,7 @@ struct async {
 	const char *method, *token;
 	char path[512];
 	char *body;
-	struct reply r;
+	struct hub_test_reply r;
 };
 
 static void *async_main(void *arg)
@@ -269,7 +211,7 @@ static void on_event(const struct sse_event *ev, void *arg)
 	e->n++;
 }
 
-static void events_parse(const struct reply *r, struct events *e)
+static void events_parse(const struct hub_test_reply *r, struct events *e)
 {
 	struct sse_parser *p = sse_parser_new(0, 0, on_event, e);
 
@@ -318,17 +260,17 @@ static void assert_result(const struct events *e, size_t i, const char *id, cons
 static void read_stream(const char *id, const char *query, struct events *e)
 {
 	char path[256];
-	struct reply r;
+	struct hub_test_reply r;
 
 	snprintf(path, sizeof path, "/backend/beam/%s%s", id, query);
 	request("GET", path, token_alice, NULL, &r);
 	events_parse(&r, e);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 }
 
 static bool site_online(const char *name)
 {
-	struct reply r;
+	struct hub_test_reply r;
 	json_t *doc, *site;
 	size_t i;
 	bool online = false;
@@ -340,49 +282,22 @@ static bool site_online(const char *name)
 			online = json_is_true(json_object_get(site, "online"));
 	}
 	json_decref(doc);
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	return online;
-}
-
-static char *add_site(const char *name)
-{
-	char err[512] = "";
-	char *token = hub_store_site_add(store, name, NULL, err, sizeof err);
-
-	if (token == NULL)
-		fail_msg("site add %s: %s", name, err);
-	return token;
-}
-
-static char *add_user(const char *name)
-{
-	char err[512] = "";
-	char *token = hub_store_user_add(store, name, HUB_ROLE_RESEARCHER, err, sizeof err);
-
-	if (token == NULL)
-		fail_msg("user add %s: %s", name, err);
-	return token;
 }
 
 static int group_setup(void **state)
 {
-	char err[512] = "", *path;
-
 	tmpdir = test_tmpdir("hub-beam");
-	path = test_temp_path(tmpdir, "hub.db");
-	store = hub_store_open(path, HUB_STORE_CREATE, err, sizeof err);
-	free(path);
-	if (store == NULL)
-		fail_msg("open: %s", err);
-	token_a = add_site("site-a");
-	token_b = add_site("site-b");
-	token_alice = add_user("alice");
-	token_bob = add_user("bob");
+	store = hub_test_store_open(tmpdir);
+	token_a = hub_test_add_site(store, "site-a", NULL);
+	token_b = hub_test_add_site(store, "site-b", NULL);
+	token_alice = hub_test_add_user(store, "alice", HUB_ROLE_RESEARCHER);
+	token_bob = hub_test_add_user(store, "bob", HUB_ROLE_RESEARCHER);
 	vocab = test_vocab_load();
 	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
 	hub = hub_new(store, vocab);
-	if (hub_start(hub, "127.0.0.1", 0, SERVER_THREAD, err, sizeof err) != 0)
-		fail_msg("hub_start: %s", err);
+	hub_test_start(hub);
 	return 0;
 }
 
@@ -474,7 +389,7 @@ static void test_bad_searches(void **state)
 static json_t *poll_now(const char *site, const char *token)
 {
 	char path[128];
-	struct reply r;
+	struct hub_test_reply r;
 	json_t *doc;
 
 	snprintf(path, sizeof path, "/beam/v1/tasks?to=%s&wait_count=1&wait_time=0", site);
@@ -482,7 +397,7 @@ static json_t *poll_now(const char *site, const char *token)
 	assert_int_equal(r.status, 200);
 	doc = json_loads(buf_str(&r.body), 0, NULL);
 	assert_true(json_is_array(doc));
-	reply_clear(&r);
+	hub_test_reply_clear(&r);
 	return doc;
 }
 
@@ -541,7 +456,7 @@ static void test_search(void **state)
 	assert_string_equal(json_string_value(json_object_get(task, "ttl")), "360s");
 	assert_int_equal(json_array_size(json_object_get(task, "to")), 2);
 	json_decref(tasks);
-	reply_clear(&poll_a.r);
+	hub_test_reply_clear(&poll_a.r);
 	tasks = poll_now("site-b", token_b);
 	assert_true(has_task(tasks, id));
 	json_decref(tasks);
@@ -571,7 +486,7 @@ static void test_search(void **state)
 	assert_result(&e, 2, id, "site-a", BEAM_SUCCEEDED, pa);
 	assert_result(&e, 3, id, "site-b", BEAM_SUCCEEDED, pb);
 	events_clear(&e);
-	reply_clear(&stream.r);
+	hub_test_reply_clear(&stream.r);
 	free(outer);
 	free(id);
 }
@@ -649,7 +564,7 @@ static void test_expiry(void **state)
 	assert_result(&e, 0, id, "site-b", BEAM_CLAIMED, NULL);
 	assert_string_equal(e.type[1], "wait_expired");
 	events_clear(&e);
-	reply_clear(&stream.r);
+	hub_test_reply_clear(&stream.r);
 	/* the task is gone */
 	expect("GET", path, token_alice, NULL, 404, NULL);
 	put_result(id, "site-a", token_a, "{\"status\":\"claimed\"}", 404);
@@ -658,12 +573,12 @@ static void test_expiry(void **state)
 	json_decref(tasks);
 	/* a long poll with nothing for it answers [] when its wait ends */
 	{
-		struct reply r;
+		struct hub_test_reply r;
 
 		request("GET", "/beam/v1/tasks?to=site-b&wait_time=1", token_b, NULL, &r);
 		assert_int_equal(r.status, 200);
 		assert_string_equal(buf_str(&r.body), "[]");
-		reply_clear(&r);
+		hub_test_reply_clear(&r);
 	}
 	hub->task_ttl_ms = HUB_DEFAULT_TASK_TTL_MS;
 	free(id);

@@ -42,6 +42,7 @@
 #include "util/xmalloc.h"
 
 #include "../unit/support.h"
+#include "hub_support.h"
 
 #define N_SITES 2
 
@@ -158,24 +159,19 @@ static char *store_path(const char *file)
 
 static int group_setup(void **state)
 {
-	char err[512] = "", *path;
+	char err[512] = "";
 
 	(void)state;
 	tmpdir = test_tmpdir("node");
 	log_path = test_temp_path(tmpdir, "node.log");
 	assert_int_equal(log_open(log_path), 0);
-	path = test_temp_path(tmpdir, "hub.db");
-	store = hub_store_open(path, HUB_STORE_CREATE, err, sizeof err);
-	free(path);
-	if (store == NULL)
-		fail_msg("open: %s", err);
+	store = hub_test_store_open(tmpdir);
 	vocab = test_vocab_load();
-	token_alice = hub_store_user_add(store, "alice", HUB_ROLE_RESEARCHER, err, sizeof err);
+	token_alice = hub_test_add_user(store, "alice", HUB_ROLE_RESEARCHER);
 	assert_non_null(token_alice);
 	assert_int_equal(http_client_global_init(), 0);
 	hub = hub_new(store, vocab);
-	if (hub_start(hub, "127.0.0.1", 0, SERVER_THREAD, err, sizeof err) != 0)
-		fail_msg("hub_start: %s", err);
+	hub_test_start(hub);
 	port = hub_port(hub);
 	for (size_t i = 0; i < N_SITES; i++) {
 		char *sp = store_path(site_files[i]), *token;
@@ -183,9 +179,7 @@ static int group_setup(void **state)
 		expected[i] = node_site_open(sp, vocab, err, sizeof err);
 		if (expected[i] == NULL)
 			fail_msg("%s: %s (run make first)", sp, err);
-		token = hub_store_site_add(store, expected[i]->info.id, NULL, err, sizeof err);
-		if (token == NULL)
-			fail_msg("site add: %s", err);
+		token = hub_test_add_site(store, expected[i]->info.id, NULL);
 		agent_start(&agents[i], sp, port, token);
 		free(token);
 		free(sp);
