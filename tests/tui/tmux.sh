@@ -50,7 +50,8 @@ i=0
 while [ $i -lt 200 ]; do
 	tmx capture-pane -p -t t >"$tmp/pane"
 	lines=$(wc -l <"$tmp/pane")
-	[ "$lines" -eq 30 ] && grep -q "PROVIDER" "$tmp/pane" && break
+	# The whole redraw, not a capture taken halfway through it.
+	[ "$lines" -eq 30 ] && grep -q "PROVIDER" "$tmp/pane" && grep -q "7 of 24" "$tmp/pane" && break
 	sleep 0.05
 	i=$((i + 1))
 done
