@@ -43,6 +43,19 @@ static const struct command commands[] = {
 	  "usage: ecii show [--json] COLLECTION\n"
 	  "Show everything the catalogue says about one collection (by id).\n"
 	  "  --json   print the catalogue item as JSON\n" },
+	{ "sites", cli_sites,
+	  "usage: ecii sites [--json]\n"
+	  "List the sites of the federation: with a hub, whether each is online (it polled\n"
+	  "the hub within its heartbeat); in local mode, the demo's site stores.\n"
+	  "  --json   print [{\"name\",\"country\",\"online\"}]\n" },
+	{ "login", cli_login,
+	  "usage: ecii [--hub URL] login\n"
+	  "Store your token for the hub (asked without echo, or read from standard input),\n"
+	  "after checking with the hub whose it is. It is kept in ~/.config/ecii/credentials,\n"
+	  "mode 0600. The hub is --hub, else ECII_HUB, else hub = URL in the config file.\n" },
+	{ "logout", cli_logout,
+	  "usage: ecii [--hub URL] logout\n"
+	  "Forget the token stored for the hub.\n" },
 	{ "query", cli_query,
 	  "usage: ecii query parse|print|hash [INPUT]\n"
 	  "Convert cohort definitions; INPUT is an argument or, if absent or '-', stdin.\n"
@@ -52,19 +65,26 @@ static const struct command commands[] = {
 };
 
 static const char main_usage[] =
-    "usage: ecii [--data DIR] [--log FILE] COMMAND [ARGS]\n"
+    "usage: ecii [--hub URL | --local] [--data DIR] [--log FILE] [COMMAND [ARGS]]\n"
     "       ecii --help | --version\n"
     "A terminal cohort explorer for the federated cancer imaging network.\n"
-    "With no hub configured, ecii answers from the bundled synthetic demo federation.\n"
+    "Without a command it opens the explorer. With a hub (--hub, ECII_HUB or the\n"
+    "config file) the hub's sites count; with none, or with --local, ecii answers\n"
+    "from the bundled synthetic demo federation.\n"
     "\n"
     "Commands:\n"
     "  count QUERY        subjects and studies per site and collection\n"
     "  catalogue          list the collections\n"
     "  show COLLECTION    one collection's catalogue entry\n"
     "  query parse|print|hash   convert and hash cohort definitions\n"
+    "  sites              the sites, and whether each is online\n"
+    "  login, logout      store or forget your token for the hub\n"
     "  help [COMMAND]     this text, or a command's\n"
     "\n"
     "Options:\n"
+    "  --hub URL    work with this hub, e.g. http://127.0.0.1:8080; also ECII_HUB\n"
+    "               (the token: ECII_TOKEN, else the one 'ecii login' stored)\n"
+    "  --local      the bundled demo, even when a hub is configured\n"
     "  --data DIR   read the vocabulary and demo federation from DIR\n"
     "               (DIR/criteria.json, DIR/demo/); also ECII_DATA\n"
     "  --log FILE   write a debug log to FILE; also ECII_LOG\n"
@@ -156,6 +176,8 @@ int cli_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "data", required_argument, NULL, 'd' },
+		{ "hub", required_argument, NULL, 'u' },
+		{ "local", no_argument, NULL, 'L' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "headless", required_argument, NULL, 'H' },
 		{ "size", required_argument, NULL, 'S' },
@@ -178,6 +200,12 @@ int cli_main(int argc, char **argv)
 		case 'd':
 			cli.data = optarg;
 			break;
+		case 'u':
+			cli.hub = optarg;
+			break;
+		case 'L':
+			cli.local = true;
+			break;
 		case 'l':
 			log_path = optarg;
 			break;
@@ -193,6 +221,8 @@ int cli_main(int argc, char **argv)
 			return CLI_USAGE;
 		}
 	}
+	if (cli.local && cli.hub != NULL)
+		return cli_error(CLI_USAGE, "--hub and --local do not go together");
 	if (log_path != NULL && log_open(log_path) != 0)
 		return cli_error(CLI_FAIL, "cannot open log file %s", log_path);
 	if (optind >= argc)

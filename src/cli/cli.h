@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "client/federation.h"
 #include "core/query.h"
 #include "core/vocab.h"
+#include "net/http_multi.h"
+#include "store/client_config.h"
 
 /* Exit statuses (documented in ecii(1)). */
 enum {
@@ -19,6 +22,8 @@ enum {
 
 struct cli {
 	const char *data; /* --data DIR, or NULL */
+	const char *hub;  /* --hub URL, or NULL */
+	bool local;       /* --local: the demo, whatever hub is configured */
 	bool utf8;        /* the locale can show UTF-8 */
 	size_t width;     /* terminal columns when stdout is a terminal, else 0 */
 };
@@ -36,6 +41,17 @@ char *cli_read_arg(const char *arg);
  * result is canonical. Returns new or NULL. */
 struct query *cli_parse_query(const struct vocab *v, const char *text);
 
+/* Reads the config file into *cfg. Returns CLI_OK, or CLI_USAGE after
+ * saying what is wrong with it. */
+int cli_load_config(struct client_config *cfg);
+/* Opens the federation to work on: with --local the demo; else the hub of
+ * --hub, $ECII_HUB or the config file, if any; else the demo. The token is
+ * $ECII_TOKEN, else the one `ecii login` stored. With a hub *net is set
+ * (new). Says on stderr when the hub could not be reached and its cached
+ * catalogue is used. Returns new with *status CLI_OK, or NULL with *status
+ * set after saying why. */
+struct federation *cli_open_federation(struct cli *cli, struct http_multi **net, int *status);
+
 /* Prints the usage of a subcommand (or of ecii for NULL) to out. */
 void cli_usage(const char *command, FILE *out);
 
@@ -44,6 +60,9 @@ int cli_count(struct cli *cli, int argc, char **argv);
 int cli_catalogue(struct cli *cli, int argc, char **argv);
 int cli_show(struct cli *cli, int argc, char **argv);
 int cli_query(struct cli *cli, int argc, char **argv);
+int cli_login(struct cli *cli, int argc, char **argv);
+int cli_logout(struct cli *cli, int argc, char **argv);
+int cli_sites(struct cli *cli, int argc, char **argv);
 /* The explorer; headless when script (a file, or "-" for stdin) is given,
  * at size ("ROWSxCOLS", default 24x80). */
 int cli_explore(struct cli *cli, const char *script, const char *size);

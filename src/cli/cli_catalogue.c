@@ -7,8 +7,6 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "util/datadir.h"
-#include "node/local.h"
 #include "cli/table.h"
 #include "core/catalogue.h"
 #include "util/buf.h"
@@ -16,16 +14,13 @@
 #include "util/xmalloc.h"
 #include "util/format.h"
 
-static struct local_fed *open_fed(const struct cli *cli)
+/* The federation whose catalogue is shown; NULL after saying why. */
+static struct federation *open_fed(struct cli *cli, int *status)
 {
-	struct datadir dd;
-	struct local_fed *fed = NULL;
-	char err[512];
+	struct http_multi *net = NULL;
+	struct federation *fed = cli_open_federation(cli, &net, status);
 
-	if (datadir_find(cli->data, &dd, err, sizeof err) != 0 ||
-	    (fed = local_open(&dd, err, sizeof err)) == NULL)
-		cli_error(CLI_FAIL, "%s", err);
-	datadir_clear(&dd);
+	http_multi_free(&net); /* the catalogue is all it takes */
 	return fed;
 }
 
@@ -54,7 +49,7 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 		                         "STUDIES", "MODALITIES", "ACCESS" };
 	const char *search = NULL;
 	bool json = false;
-	struct local_fed *fed;
+	struct federation *fed;
 	json_t *shown, *item;
 	struct table *t;
 	size_t i;
@@ -78,8 +73,8 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 		          argv[optind]);
 		return CLI_USAGE;
 	}
-	if ((fed = open_fed(cli)) == NULL)
-		return CLI_FAIL;
+	if ((fed = open_fed(cli, &c)) == NULL)
+		return c;
 	shown = json_array();
 	json_array_foreach (fed->catalogue, i, item)
 		if (catalogue_item_matches(item, search))
@@ -91,7 +86,7 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 		print_json(doc);
 		json_decref(doc);
 		json_decref(shown);
-		local_close(&fed);
+		federation_close(&fed);
 		return CLI_OK;
 	}
 	t = table_new(7, headers);
@@ -124,11 +119,18 @@ int cli_catalogue(struct cli *cli, int argc, char **argv)
 		free(access);
 	}
 	table_print(t, stdout, cli->width, 1, cli->utf8);
-	printf("%zu of %zu collections%s\n", json_array_size(shown),
-	       json_array_size(fed->catalogue), fed->synthetic ? " (synthetic demo data)" : "");
+	printf("%zu of %zu collections%s", json_array_size(shown), json_array_size(fed->catalogue),
+	       fed->synthetic ? " (synthetic demo data)" : "");
+	if (fed->offline_as_of != NULL) {
+		char *as_of = sanitize_text(fed->offline_as_of);
+
+		printf(", offline copy as of %s", as_of);
+		free(as_of);
+	}
+	putchar('\n');
 	table_free(&t);
 	json_decref(shown);
-	local_close(&fed);
+	federation_close(&fed);
 	return CLI_OK;
 }
 
@@ -242,7 +244,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool json = false;
-	struct local_fed *fed;
+	struct federation *fed;
 	json_t *item;
 	int c, status = CLI_OK;
 
@@ -261,8 +263,8 @@ int cli_show(struct cli *cli, int argc, char **argv)
 		cli_error(CLI_USAGE, "show: give one collection id");
 		return CLI_USAGE;
 	}
-	if ((fed = open_fed(cli)) == NULL)
-		return CLI_FAIL;
+	if ((fed = open_fed(cli, &status)) == NULL)
+		return status;
 	item = catalogue_find(fed->catalogue, argv[optind]);
 	if (item == NULL) {
 		char *id = sanitize_text(argv[optind]);
@@ -274,6 +276,6 @@ int cli_show(struct cli *cli, int argc, char **argv)
 	} else {
 		print_item(cli, item);
 	}
-	local_close(&fed);
+	federation_close(&fed);
 	return status;
 }

@@ -8,12 +8,12 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "util/datadir.h"
-#include "node/local.h"
 #include "cli/table.h"
+#include "client/counts.h"
 #include "core/payload.h"
 #include "core/query_text.h"
 #include "core/report.h"
+#include "util/buf.h"
 #include "util/sanitize.h"
 #include "util/xmalloc.h"
 
@@ -23,15 +23,6 @@ struct count_opts {
 	bool json;
 	bool exact;
 	const char *query;
-};
-
-/* One site's part of the answer. */
-struct site_result {
-	struct local_site *site;
-	char *name;
-	json_t *payload; /* NULL if the site failed */
-	char *error;
-	struct site_answer answer;
 };
 
 static int parse_opts(int argc, char **argv, struct count_opts *o)
@@ -79,69 +70,39 @@ static int parse_opts(int argc, char **argv, struct count_opts *o)
 	return 0;
 }
 
-/* Picks the sites named in list (comma-separated), or all of them. */
-static struct site_result *select_sites(struct local_fed *fed, const char *list, size_t *n)
+/* The indices of the sites named in list (comma-separated): new, *n set;
+ * NULL after saying why. */
+static size_t *select_sites(const struct federation *fed, const char *list, size_t *n)
 {
-	struct site_result *res = xcalloc(fed->n_sites, sizeof *res);
-	char *copy, *save = NULL;
+	size_t *only = xcalloc(fed->n_sites > 0 ? fed->n_sites : 1, sizeof *only);
+	char *copy = xstrdup(list), *save = NULL;
 
 	*n = 0;
-	if (list == NULL) {
-		for (size_t i = 0; i < fed->n_sites; i++)
-			res[(*n)++].site = &fed->sites[i];
-		return res;
-	}
-	copy = xstrdup(list);
 	for (char *id = strtok_r(copy, ",", &save); id != NULL; id = strtok_r(NULL, ",", &save)) {
-		struct local_site *s = local_site_find(fed, id);
+		long k = federation_site_index(fed, id);
 		bool dup = false;
 
-		if (s == NULL) {
-			char *known = xstrdup("");
+		if (k < 0) {
+			struct buf known = BUF_INIT;
+			char *clean = sanitize_text(id);
 
-			for (size_t i = 0; i < fed->n_sites; i++) {
-				char *next =
-				    xasprintf("%s%s%s", known, i > 0 ? ", " : "", fed->sites[i].id);
-
-				free(known);
-				known = next;
-			}
-			cli_error(CLI_USAGE, "count: unknown site '%s' (sites: %s)", id, known);
-			free(known);
+			for (size_t i = 0; i < fed->n_sites; i++)
+				buf_printf(&known, "%s%s", i > 0 ? ", " : "", fed->sites[i].id);
+			cli_error(CLI_USAGE, "count: unknown site '%s' (sites: %s)", clean,
+			          known.len > 0 ? known.data : "none");
+			buf_free(&known);
+			free(clean);
 			free(copy);
-			free(res);
+			free(only);
 			return NULL;
 		}
 		for (size_t i = 0; i < *n; i++)
-			dup = dup || res[i].site == s;
-		if (!dup && *n < fed->n_sites)
-			res[(*n)++].site = s;
+			dup = dup || only[i] == (size_t)k;
+		if (!dup)
+			only[(*n)++] = (size_t)k;
 	}
 	free(copy);
-	return res;
-}
-
-static void ask_sites(struct local_fed *fed, struct site_result *res, size_t n,
-                      const struct query *q, bool exact)
-{
-	char err[512];
-
-	for (size_t i = 0; i < n; i++) {
-		struct site_result *r = &res[i];
-
-		if (local_site_load(fed, r->site, err, sizeof err) != 0) {
-			r->error = xstrdup(err);
-			r->name = xstrdup(r->site->id);
-			continue;
-		}
-		r->name = xstrdup(r->site->node->info.name);
-		r->payload = node_site_answer(r->site->node, q, exact);
-		if (payload_read(r->payload, &r->answer, err, sizeof err) != 0) {
-			r->error = xasprintf("bad payload: %s", err);
-			json_decref(r->payload);
-			r->payload = NULL;
-		}
-	}
+	return only;
 }
 
 /* A reported count with its privacy mark (see report_mark). Returns buf. */
@@ -157,19 +118,21 @@ static const char *mark_subjects(const struct cli *cli, const struct site_answer
 	return report_mark_subjects(a, ac, cli->utf8, buf, size);
 }
 
-static void print_legend(const struct cli *cli, struct site_result *res, size_t n)
+static void print_legend(const struct cli *cli, const struct counts *cn)
 {
 	bool exact = false, noisy = false;
 	struct privacy_rule rule = { 0, 0, 0 };
 
-	for (size_t i = 0; i < n; i++) {
-		if (res[i].payload == NULL)
+	for (size_t i = 0; i < cn->n_sites; i++) {
+		const struct counts_site *s = &cn->sites[i];
+
+		if (s->state != COUNTS_ANSWERED)
 			continue;
-		if (res[i].answer.exact) {
+		if (s->answer.exact) {
 			exact = true;
-		} else if (res[i].answer.has_privacy) {
+		} else if (s->answer.has_privacy) {
 			noisy = true;
-			rule = res[i].answer.privacy;
+			rule = s->answer.privacy;
 		}
 	}
 	if (noisy)
@@ -182,7 +145,7 @@ static void print_legend(const struct cli *cli, struct site_result *res, size_t 
 	printf("Totals add up the collections; a subject may be counted in more than one.\n");
 }
 
-static void print_table(const struct cli *cli, struct site_result *res, size_t n)
+static void print_table(const struct cli *cli, const struct counts *cn)
 {
 	static const char *headers[] = { "SITE", "COLLECTION", "NAME", "SUBJECTS", "STUDIES" };
 	struct table *t = table_new(5, headers);
@@ -192,17 +155,20 @@ static void print_table(const struct cli *cli, struct site_result *res, size_t n
 
 	table_align_right(t, 3);
 	table_align_right(t, 4);
-	for (size_t i = 0; i < n; i++) {
-		struct site_result *r = &res[i];
-		char *name = sanitize_text(r->name);
+	for (size_t i = 0; i < cn->n_sites; i++) {
+		const struct counts_site *r = &cn->sites[i];
+		char *name = sanitize_text(r->name), *id = sanitize_text(r->id);
 
-		if (r->payload == NULL) {
-			char *msg = sanitize_text(r->error);
-			const char *row[] = { r->site->id, "", msg, "failed", "" };
+		if (r->state != COUNTS_ANSWERED) {
+			char *msg = sanitize_text(r->error != NULL ? r->error : "no answer");
+			const char *row[] = { id, "", msg,
+				              r->state == COUNTS_TIMED_OUT ? "timed out" : "failed",
+				              "" };
 
 			table_add_row(t, row);
 			free(msg);
 			free(name);
+			free(id);
 			all_exact = false;
 			continue;
 		}
@@ -210,7 +176,7 @@ static void print_table(const struct cli *cli, struct site_result *res, size_t n
 			struct answer_collection *ac = &r->answer.collections[c];
 			char *cid = sanitize_text(ac->id), *cname = sanitize_text(ac->name);
 			const char *row[] = {
-				c == 0 ? r->site->id : "",
+				c == 0 ? id : "",
 				cid,
 				cname,
 				mark_subjects(cli, &r->answer, ac, a, sizeof a),
@@ -224,7 +190,7 @@ static void print_table(const struct cli *cli, struct site_result *res, size_t n
 		{
 			char *label = xasprintf("%s, all", name);
 			const char *row[] = {
-				r->answer.n_collections == 0 ? r->site->id : "",
+				r->answer.n_collections == 0 ? id : "",
 				"",
 				label,
 				mark(cli, r->answer.exact, r->answer.subjects, a, sizeof a),
@@ -238,6 +204,7 @@ static void print_table(const struct cli *cli, struct site_result *res, size_t n
 		studies += r->answer.studies;
 		all_exact = all_exact && r->answer.exact;
 		free(name);
+		free(id);
 	}
 	table_add_rule(t);
 	{
@@ -251,9 +218,10 @@ static void print_table(const struct cli *cli, struct site_result *res, size_t n
 }
 
 static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
-                             struct site_result *res, size_t n)
+                             const struct counts *cn)
 {
-	size_t cols = n + 2, cells = f->type == VOCAB_CATEGORICAL ? f->n_values : f->n_bins;
+	size_t n = cn->n_sites, cols = n + 2,
+	       cells = f->type == VOCAB_CATEGORICAL ? f->n_values : f->n_bins;
 	const char **headers = xcalloc(cols, sizeof *headers);
 	const char **row = xcalloc(cols, sizeof *row);
 	char **bufs = xcalloc(cols, sizeof *bufs);
@@ -261,7 +229,7 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 
 	headers[0] = f->label;
 	for (size_t i = 0; i < n; i++)
-		headers[i + 1] = res[i].site->id;
+		headers[i + 1] = cn->sites[i].id;
 	headers[cols - 1] = "TOTAL";
 	t = table_new(cols, headers);
 	for (size_t c = 1; c < cols; c++) {
@@ -276,9 +244,10 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 
 		row[0] = f->type == VOCAB_CATEGORICAL ? f->values[k].label : f->bins[k].label;
 		for (size_t i = 0; i < n; i++) {
+			const struct counts_site *s = &cn->sites[i];
 			const struct answer_stratum *st =
-			    res[i].payload != NULL
-			        ? site_answer_stratum(&res[i].answer, f->stratifier_key)
+			    s->state == COUNTS_ANSWERED
+			        ? site_answer_stratum(&s->answer, f->stratifier_key)
 			        : NULL;
 			uint64_t v = 0;
 
@@ -286,10 +255,10 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 				if (strcmp(st->codes[j], code) == 0)
 					v = st->counts[j];
 			sum += v;
-			exact = exact && res[i].answer.exact;
-			row[i + 1] = res[i].payload == NULL
+			exact = exact && s->answer.exact;
+			row[i + 1] = s->state != COUNTS_ANSWERED
 			                 ? "failed"
-			                 : mark(cli, res[i].answer.exact, v, bufs[i + 1], 48);
+			                 : mark(cli, s->answer.exact, v, bufs[i + 1], 48);
 		}
 		row[cols - 1] = mark(cli, exact, sum, bufs[cols - 1], 48);
 		/* Bins nobody falls in are noise; every value of a list is shown. */
@@ -307,28 +276,19 @@ static void print_stratifier(const struct cli *cli, const struct vocab_field *f,
 	free(headers);
 }
 
-static void print_json(struct local_fed *fed, const struct query *q, const char *text,
-                       struct site_result *res, size_t n)
+static void print_json(const struct federation *fed, const struct query *q, const char *text,
+                       const struct counts *cn)
 {
-	struct report_site *sites = xcalloc(n > 0 ? n : 1, sizeof *sites);
+	struct report_site *sites = counts_report_sites(cn);
 	struct report r = { .vocab = fed->vocab,
 		            .query = q,
 		            .text = text,
-		            .mode = "local",
+		            .mode = fed->hub != NULL ? "hub" : "local",
 		            .synthetic = fed->synthetic,
 		            .sites = sites,
-		            .n_sites = n };
-	char *dump;
+		            .n_sites = cn->n_sites };
+	char *dump = report_json_text(&r);
 
-	for (size_t i = 0; i < n; i++) {
-		sites[i].id = res[i].site->id;
-		sites[i].name = res[i].name;
-		sites[i].state = res[i].payload != NULL ? REPORT_ANSWERED : REPORT_FAILED;
-		sites[i].payload = res[i].payload;
-		sites[i].answer = &res[i].answer;
-		sites[i].error = res[i].error;
-	}
-	dump = report_json_text(&r);
 	fputs(dump, stdout);
 	free(dump);
 	free(sites);
@@ -337,23 +297,20 @@ static void print_json(struct local_fed *fed, const struct query *q, const char 
 int cli_count(struct cli *cli, int argc, char **argv)
 {
 	struct count_opts o;
-	struct datadir dd = { 0 };
-	struct local_fed *fed = NULL;
-	struct site_result *res = NULL;
+	struct federation *fed = NULL;
+	struct http_multi *net = NULL;
+	struct counts *cn = NULL;
 	const struct vocab_field *by = NULL;
 	struct query *q = NULL;
-	char err[512], *text = NULL, *canon = NULL;
-	size_t n = 0;
+	char *text = NULL, *canon = NULL;
+	size_t *only = NULL, n_only = 0;
 	int rc, status = CLI_FAIL;
 
 	rc = parse_opts(argc, argv, &o);
 	if (rc != 0)
 		return rc == -2 ? CLI_OK : CLI_USAGE;
-	if (datadir_find(cli->data, &dd, err, sizeof err) != 0 ||
-	    (fed = local_open(&dd, err, sizeof err)) == NULL) {
-		cli_error(CLI_FAIL, "%s", err);
+	if ((fed = cli_open_federation(cli, &net, &status)) == NULL)
 		goto out;
-	}
 	status = CLI_USAGE;
 	if ((text = cli_read_arg(o.query)) == NULL ||
 	    (q = cli_parse_query(fed->vocab, text)) == NULL)
@@ -366,43 +323,74 @@ int cli_count(struct cli *cli, int argc, char **argv)
 		          hint != NULL ? "'?)" : "");
 		goto out;
 	}
-	if ((res = select_sites(fed, o.sites, &n)) == NULL)
+	if (o.sites != NULL && (only = select_sites(fed, o.sites, &n_only)) == NULL)
 		goto out;
-	ask_sites(fed, res, n, q, o.exact);
+	if (fed->hub != NULL && fed->token == NULL) {
+		char *hub = sanitize_text(fed->hub);
+
+		status = cli_error(CLI_FAIL,
+		                   "count: not logged in to %s: run 'ecii login' or set ECII_TOKEN",
+		                   hub);
+		free(hub);
+		goto out;
+	}
+	cn = counts_new(fed, net, 0, only, n_only);
+	if (counts_set_exact(cn, o.exact) != 0) {
+		cli_error(CLI_USAGE, "count: --exact is for a site's own data (local mode); "
+		                     "a hub's sites always apply the privacy rule");
+		goto out;
+	}
+	counts_request(cn, q, 1);
 	canon = query_print_text(fed->vocab, q);
+	if (!o.json && cn->problem != NULL && counts_answered(cn) == 0) {
+		/* Nothing came back: the reason is all there is to say. */
+		char *why = sanitize_text(cn->problem);
+
+		status = cli_error(CLI_FAIL, "count: %s", why);
+		free(why);
+		goto out;
+	}
 	if (o.json) {
-		print_json(fed, q, canon, res, n);
+		print_json(fed, q, canon, cn);
 	} else {
 		char hash[65];
 
 		query_hash(fed->vocab, q, hash);
 		printf("Cohort: %s\nHash:   %s\n", canon, hash);
-		if (fed->synthetic)
+		if (fed->hub != NULL) {
+			char *hub = sanitize_text(fed->hub);
+
+			printf("Counted by the sites of %s%s.\n", hub,
+			       fed->synthetic ? " (synthetic demo data)" : "");
+			free(hub);
+		} else if (fed->synthetic) {
 			printf("Synthetic demo data, counted locally.\n");
+		}
 		if (o.exact)
 			printf("EXACT COUNTS (--exact): for the site operator only.\n");
 		putchar('\n');
-		print_table(cli, res, n);
-		print_legend(cli, res, n);
+		print_table(cli, cn);
+		print_legend(cli, cn);
 		if (by != NULL)
-			print_stratifier(cli, by, res, n);
+			print_stratifier(cli, by, cn);
 	}
 	status = CLI_OK;
-	for (size_t i = 0; i < n; i++)
-		if (res[i].payload == NULL)
+	for (size_t i = 0; i < cn->n_sites; i++)
+		if (cn->sites[i].state != COUNTS_ANSWERED)
 			status = CLI_FAIL;
-out:
-	for (size_t i = 0; res != NULL && i < n; i++) {
-		json_decref(res[i].payload);
-		site_answer_clear(&res[i].answer);
-		free(res[i].name);
-		free(res[i].error);
+	if (cn->problem != NULL) {
+		char *why = sanitize_text(cn->problem);
+
+		cli_error(CLI_FAIL, "%s", why);
+		free(why);
 	}
-	free(res);
+out:
+	counts_free(&cn);
+	free(only);
 	free(canon);
 	free(text);
 	query_free(&q);
-	local_close(&fed);
-	datadir_clear(&dd);
+	federation_close(&fed);
+	http_multi_free(&net);
 	return status;
 }

@@ -8,11 +8,9 @@
 #include <string.h>
 
 #include "cli/cli.h"
-#include "node/local.h"
 #include "screens/app.h"
 #include "screens/headless.h"
 #include "ui/term.h"
-#include "util/datadir.h"
 
 static void draw(void *ctx, struct ui_canvas *c)
 {
@@ -28,20 +26,15 @@ static bool key(void *ctx, int k, int y, int x)
 	return app_key(app, k);
 }
 
-static int fd(void *ctx)
+static int wait(void *ctx, struct pollfd *tty)
 {
-	return app_fd(ctx);
-}
-
-static bool fd_ready(void *ctx)
-{
-	return app_fd_ready(ctx);
+	return app_wait(ctx, tty, -1) < 0 ? -1 : 0;
 }
 
 int cli_explore(struct cli *cli, const char *script, const char *size)
 {
-	struct datadir dd;
-	struct local_fed *fed = NULL;
+	struct federation *fed = NULL;
+	struct http_multi *net = NULL;
 	struct app *app = NULL;
 	char err[512];
 	int rows = 24, cols = 80, status = CLI_FAIL;
@@ -49,12 +42,9 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 	if (size != NULL && (sscanf(size, "%dx%d", &rows, &cols) != 2 || rows < 1 || cols < 1 ||
 	                     rows > 1000 || cols > 1000))
 		return cli_error(CLI_USAGE, "--size takes ROWSxCOLS, e.g. 24x80");
-	if (datadir_find(cli->data, &dd, err, sizeof err) != 0 ||
-	    (fed = local_open(&dd, err, sizeof err)) == NULL) {
-		cli_error(CLI_FAIL, "%s", err);
-		goto out;
-	}
-	app = app_new(fed, script == NULL);
+	if ((fed = cli_open_federation(cli, &net, &status)) == NULL)
+		return status;
+	app = app_new(fed, net, script == NULL);
 	if (script != NULL) {
 		FILE *f = strcmp(script, "-") == 0 ? stdin : fopen(script, "r");
 
@@ -68,14 +58,14 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 		if (f != stdin)
 			fclose(f);
 	} else {
-		struct ui_term_client client = { app, draw, key, fd, fd_ready };
+		struct ui_term_client client = { app, draw, key, wait };
 		int rc = ui_term_run(&client, err, sizeof err);
 
 		status = rc < 0 ? cli_error(CLI_FAIL, "%s", err) : rc;
 	}
 out:
 	app_free(&app);
-	local_close(&fed);
-	datadir_clear(&dd);
+	federation_close(&fed);
+	http_multi_free(&net);
 	return status;
 }

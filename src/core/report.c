@@ -24,6 +24,8 @@ static const char *state_name(enum report_state s)
 		return "succeeded";
 	case REPORT_FAILED:
 		return "failed";
+	case REPORT_TIMED_OUT:
+		return "timed_out";
 	case REPORT_WORKING:
 		return "claimed";
 	case REPORT_PENDING:
@@ -62,7 +64,7 @@ json_t *report_json(const struct report *r)
 				subjects += s->answer->subjects;
 				studies += s->answer->studies;
 			}
-		} else if (state == REPORT_FAILED) {
+		} else if (state == REPORT_FAILED || state == REPORT_TIMED_OUT) {
 			json_object_set_new(site, "error",
 			                    json_string(s->error != NULL ? s->error : "no answer"));
 		}
@@ -164,9 +166,10 @@ char *report_csv(const struct report_site *sites, size_t n)
 				csv_row(&out, s->id, ac->id, ac->name, &ac->subjects, &ac->studies,
 				        mark);
 			}
-		} else if (s->state == REPORT_ANSWERED || s->state == REPORT_FAILED) {
+		} else if (s->state == REPORT_ANSWERED || s->state == REPORT_FAILED ||
+		           s->state == REPORT_TIMED_OUT) {
 			csv_row(&out, s->id, "", s->error != NULL ? s->error : "no answer", NULL,
-			        NULL, "failed");
+			        NULL, s->state == REPORT_TIMED_OUT ? "timed out" : "failed");
 		} else {
 			csv_row(&out, s->id, "", s->name, NULL, NULL, "pending");
 		}

@@ -19,10 +19,11 @@
 #include "util/buf.h"
 
 enum report_state {
-	REPORT_PENDING,  /* asked, no answer yet */
-	REPORT_WORKING,  /* the site is counting (§3 "claimed") */
-	REPORT_ANSWERED, /* payload and answer are set */
-	REPORT_FAILED,   /* error says why */
+	REPORT_PENDING,   /* asked, no answer yet */
+	REPORT_WORKING,   /* the site is counting (§3 "claimed") */
+	REPORT_ANSWERED,  /* payload and answer are set */
+	REPORT_FAILED,    /* error says why */
+	REPORT_TIMED_OUT, /* no answer within the client's per-site timeout */
 };
 
 /* One site's outcome. Everything borrowed. */
@@ -32,7 +33,7 @@ struct report_site {
 	enum report_state state;
 	json_t *payload;                  /* the §3 payload, when answered */
 	const struct site_answer *answer; /* the payload as read, when answered */
-	const char *error;                /* when failed; NULL: no reason given */
+	const char *error;                /* when failed or timed out; NULL: no reason given */
 };
 
 /* A whole report. Everything borrowed. */
@@ -48,8 +49,8 @@ struct report {
 
 /* The JSON report: {"query":{"text","ast","hash"},"mode","synthetic",
  * "sites":[{"site","name","status", "payload" | "error"}], "totals":
- * {"subjects","studies"}}; status is "succeeded", "failed", "pending" or
- * "claimed"; totals add up the answered sites. Returns new. */
+ * {"subjects","studies"}}; status is "succeeded", "failed", "timed_out",
+ * "pending" or "claimed"; totals add up the answered sites. Returns new. */
 json_t *report_json(const struct report *r);
 /* report_json indented by two, members in order, with a final newline,
  * as `ecii count --json` prints it. Returns new. */

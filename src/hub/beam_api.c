@@ -164,26 +164,7 @@ static void wake_key(struct hub *hub, const char *kind, const char *name)
 static int check_user(struct hub *hub, const struct server_request *req, char **user,
                       struct server_response *resp)
 {
-	char err[512] = "";
-	int found;
-
-	*user = NULL;
-	if (req->token == NULL || req->token[0] == '\0') {
-		server_response_error(resp, 401, "a user token is required");
-		return -1;
-	}
-	found = hub_store_user_find_by_token(hub->store, req->token, user, NULL, err, sizeof err);
-	if (found == 1)
-		return 0;
-	if (found == 0)
-		found = hub_store_site_find_by_token(hub->store, req->token, NULL, err, sizeof err);
-	if (found == 1)
-		server_response_error(resp, 403, "a site may not search");
-	else if (found == 0)
-		server_response_error(resp, 401, "unknown token");
-	else
-		server_response_error(resp, 500, "cannot check the token: %s", err);
-	return -1;
+	return hub_check_user(hub, req, "search", user, NULL, resp);
 }
 
 /* Parses a non-negative decimal (an "s" suffix allowed when secs) into *v;

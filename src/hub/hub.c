@@ -9,6 +9,16 @@
 
 #include "util/xmalloc.h"
 
+/* Every module's route table, joined in this order into the hub's one. */
+static const struct {
+	const struct server_route *routes;
+	const size_t *n_routes;
+} hub_modules[] = {
+	{ hub_catalogue_routes, &hub_catalogue_n_routes },
+	{ hub_beam_routes, &hub_beam_n_routes },
+	{ hub_negotiator_routes, &hub_negotiator_n_routes },
+};
+
 struct hub *hub_new(struct hub_store *store, const struct vocab *vocab)
 {
 	struct hub *hub = xcalloc(1, sizeof *hub);
@@ -18,11 +28,14 @@ struct hub *hub_new(struct hub_store *store, const struct vocab *vocab)
 	hub->heartbeat = HUB_DEFAULT_HEARTBEAT;
 	hub->task_ttl_ms = HUB_DEFAULT_TASK_TTL_MS;
 	hub->beam = hub_beam_new();
-	hub->n_routes = hub_catalogue_n_routes + hub_beam_n_routes;
+	for (size_t i = 0; i < sizeof hub_modules / sizeof hub_modules[0]; i++)
+		hub->n_routes += *hub_modules[i].n_routes;
 	hub->routes = xreallocarray(NULL, hub->n_routes, sizeof *hub->routes);
-	memcpy(hub->routes, hub_catalogue_routes, hub_catalogue_n_routes * sizeof *hub->routes);
-	memcpy(hub->routes + hub_catalogue_n_routes, hub_beam_routes,
-	       hub_beam_n_routes * sizeof *hub->routes);
+	for (size_t i = 0, at = 0; i < sizeof hub_modules / sizeof hub_modules[0]; i++) {
+		memcpy(hub->routes + at, hub_modules[i].routes,
+		       *hub_modules[i].n_routes * sizeof *hub->routes);
+		at += *hub_modules[i].n_routes;
+	}
 	return hub;
 }
 
@@ -95,6 +108,32 @@ int hub_check_site(struct hub *hub, const struct server_request *req, const char
 		                                     sizeof err);
 	if (found == 1)
 		server_response_error(resp, 403, "only a site may %s", action);
+	else if (found == 0)
+		server_response_error(resp, 401, "unknown token");
+	else
+		server_response_error(resp, 500, "cannot check the token: %s", err);
+	return -1;
+}
+
+int hub_check_user(struct hub *hub, const struct server_request *req, const char *action,
+                   char **name, enum hub_role *role, struct server_response *resp)
+{
+	char err[512] = "";
+	int found;
+
+	if (name != NULL)
+		*name = NULL;
+	if (req->token == NULL || req->token[0] == '\0') {
+		server_response_error(resp, 401, "a user token is required");
+		return -1;
+	}
+	found = hub_store_user_find_by_token(hub->store, req->token, name, role, err, sizeof err);
+	if (found == 1)
+		return 0;
+	if (found == 0)
+		found = hub_store_site_find_by_token(hub->store, req->token, NULL, err, sizeof err);
+	if (found == 1)
+		server_response_error(resp, 403, "a site may not %s", action);
 	else if (found == 0)
 		server_response_error(resp, 401, "unknown token");
 	else

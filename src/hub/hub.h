@@ -1,7 +1,8 @@
 /* ecii-hub's state and its HTTP face: the hub store, the vocabulary it
  * serves, its limits, and the server answering the routes of every hub
- * module (the catalogue API, PROTOCOL.md §5, and the search broker, §3
- * and §4, whose tasks live in memory). It owns the server,
+ * module (the catalogue API, PROTOCOL.md §5, the search broker, §3 and
+ * §4, whose tasks live in memory, and the access requests, §6). It owns
+ * the server,
  * not the store or the vocabulary. Handlers run one at a time on the
  * server's thread, so the store's one connection is never shared. */
 #ifndef ECII_HUB_HUB_H
@@ -40,6 +41,11 @@ extern const size_t hub_catalogue_n_routes;
 extern const struct server_route hub_beam_routes[];
 extern const size_t hub_beam_n_routes;
 
+/* The access-request routes, Negotiator v3 (negotiator_api.c): static,
+ * ctx is a struct hub. */
+extern const struct server_route hub_negotiator_routes[];
+extern const size_t hub_negotiator_n_routes;
+
 /* The broker's task list: new (never NULL); freed with hub_beam_free,
  * which accepts NULL and clears *b. hub_new and hub_free call them. */
 struct hub_beam *hub_beam_new(void);
@@ -68,5 +74,14 @@ void hub_free(struct hub **hub);
  * token never reaches a message. */
 int hub_check_site(struct hub *hub, const struct server_request *req, const char *site,
                    const char *action, struct server_response *resp);
+
+/* For the routes users call: 0 when the request's token is a user's
+ * current one, with *name (new) and *role set (either may be NULL: not
+ * wanted). Otherwise fills resp and returns -1: 401 for no token or
+ * nobody's (unknown, rotated away, its user removed), 403 for a site's
+ * ("a site may not <action>"), 500 when the store cannot say. The token
+ * never reaches a message. */
+int hub_check_user(struct hub *hub, const struct server_request *req, const char *action,
+                   char **name, enum hub_role *role, struct server_response *resp);
 
 #endif

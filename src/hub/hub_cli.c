@@ -23,6 +23,7 @@
 #include "hub/hub.h"
 #include "net/server.h"
 #include "store/hub_store.h"
+#include "util/conf.h"
 #include "util/datadir.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -34,11 +35,18 @@
 #define HEARTBEAT_TEXT STR(HUB_DEFAULT_HEARTBEAT)
 
 struct hub_cli {
-	const char *db; /* --db PATH */
+	const char *db;   /* --db PATH, else the config's db, else DEFAULT_DB */
+	struct conf conf; /* --config FILE; empty without one */
+};
+
+/* The keys of a --config file: the global --db and serve's options, each
+ * by its long option's name. */
+static const char *const config_keys[] = {
+	"db", "listen", "criteria", "max-body", "log", "task-ttl", "heartbeat", NULL,
 };
 
 static const char main_usage[] =
-    "usage: ecii-hub [--db PATH] COMMAND [ARGS]\n"
+    "usage: ecii-hub [--config FILE] [--db PATH] COMMAND [ARGS]\n"
     "       ecii-hub --help | --version\n"
     "The central hub of an ecii federation: the catalogue API, users and site tokens.\n"
     "\n"
@@ -56,7 +64,10 @@ static const char main_usage[] =
     "  help [COMMAND]                         this text, or a command's\n"
     "\n"
     "Options:\n"
-    "  --db PATH   the hub database (default " DEFAULT_DB ")\n"
+    "  --config FILE  settings as \"key = value\" lines, '#' for comments; keys: db,\n"
+    "                 and serve's listen, criteria, max-body, log, task-ttl,\n"
+    "                 heartbeat; an option on the command line wins (default: none)\n"
+    "  --db PATH      the hub database (default " DEFAULT_DB ")\n"
     "\n"
     "Exit status: 0 success, 1 the work could not be done, 2 bad usage.\n"
     "See ecii-hub(8).\n";
@@ -101,7 +112,8 @@ static const char serve_usage[] =
     "                      are never logged\n"
     "  --task-ttl SECONDS  lifetime of a federated-search task (default 360; 1-86400)\n"
     "  --heartbeat SECONDS a site not polling for this long shows offline\n"
-    "                      (default " HEARTBEAT_TEXT "; 1-86400)\n";
+    "                      (default " HEARTBEAT_TEXT "; 1-86400)\n"
+    "Each can be set in the --config file too, by its name without the dashes.\n";
 
 static int hub_cli_error(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -436,6 +448,68 @@ static int parse_listen(const char *text, char **addr, uint16_t *port)
 	return 0;
 }
 
+/* serve's settings: the defaults, then the config file's, then the
+ * command line's. Strings are borrowed from argv or the config. */
+struct serve_opts {
+	const char *listen_text, *criteria, *log_path;
+	unsigned long long max_body;
+	int64_t task_ttl, heartbeat;
+};
+
+static void serve_opts_init(struct serve_opts *o)
+{
+	o->listen_text = DEFAULT_LISTEN;
+	o->criteria = NULL;
+	o->log_path = "/dev/stderr";
+	o->max_body = SERVER_DEFAULT_MAX_BODY;
+	o->task_ttl = HUB_DEFAULT_TASK_TTL_MS / 1000;
+	o->heartbeat = HUB_DEFAULT_HEARTBEAT;
+}
+
+/* Sets the option named name (without "--") to value. Returns 0, or -1
+ * with why set to what follows "bad --NAME " in a message. */
+static int serve_opts_set(struct serve_opts *o, const char *name, const char *value, char *why,
+                          size_t whylen)
+{
+	char *stop, *addr = NULL;
+	uint16_t port;
+
+	if (strcmp(name, "listen") == 0) {
+		if (parse_listen(value, &addr, &port) != 0) {
+			snprintf(why, whylen, "'%s' (ADDR:PORT)", value);
+			return -1;
+		}
+		free(addr);
+		o->listen_text = value;
+	} else if (strcmp(name, "criteria") == 0 || strcmp(name, "log") == 0) {
+		if (*value == '\0') {
+			snprintf(why, whylen, "'' (a file name is needed)");
+			return -1;
+		}
+		if (name[0] == 'c')
+			o->criteria = value;
+		else
+			o->log_path = value;
+	} else if (strcmp(name, "max-body") == 0) {
+		errno = 0;
+		o->max_body = strtoull(value, &stop, 10);
+		if (errno != 0 || *stop != '\0' || value[0] < '0' || value[0] > '9' ||
+		    o->max_body == 0 || o->max_body > SIZE_MAX / 2) {
+			snprintf(why, whylen, "'%s' (a number of bytes, 1 or more)", value);
+			return -1;
+		}
+	} else if (strcmp(name, "task-ttl") == 0 || strcmp(name, "heartbeat") == 0) {
+		if (parse_seconds(value, name[0] == 't' ? &o->task_ttl : &o->heartbeat) != 0) {
+			snprintf(why, whylen, "'%s' (1-86400 seconds)", value);
+			return -1;
+		}
+	} else {
+		snprintf(why, whylen, "option");
+		return -1;
+	}
+	return 0;
+}
+
 static int run_serve(struct hub_cli *cli, int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -448,73 +522,50 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *listen_text = DEFAULT_LISTEN, *criteria = NULL, *log_path = "/dev/stderr";
-	unsigned long long max_body = SERVER_DEFAULT_MAX_BODY;
-	int64_t task_ttl = HUB_DEFAULT_TASK_TTL_MS / 1000, heartbeat = HUB_DEFAULT_HEARTBEAT;
+	struct serve_opts o;
 	struct datadir dd = { 0 };
 	struct hub_store *store = NULL;
 	struct vocab *vocab = NULL;
 	struct hub *hub = NULL;
-	char err[512] = "", *addr = NULL, *stop;
+	const char *criteria;
+	char err[512] = "", *addr = NULL;
 	uint16_t port = 0;
 	sigset_t sigs;
-	int c, sig, status = HUB_CLI_FAIL;
+	int c, which, sig, status = HUB_CLI_FAIL;
 
-	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
+	serve_opts_init(&o);
+	/* hub_cli_main checked every value already. */
+	for (size_t i = 0; i < cli->conf.n; i++) {
+		if (strcmp(cli->conf.entries[i].key, "db") != 0)
+			serve_opts_set(&o, cli->conf.entries[i].key, cli->conf.entries[i].value,
+			               err, sizeof err);
+	}
+	while ((c = getopt_long(argc, argv, "h", options, &which)) != -1) {
+		if (c == 'h') {
 			fputs(serve_usage, stdout);
 			return HUB_CLI_OK;
-		case 'l':
-			listen_text = optarg;
-			break;
-		case 'c':
-			criteria = optarg;
-			break;
-		case 'm':
-			errno = 0;
-			max_body = strtoull(optarg, &stop, 10);
-			if (errno != 0 || *stop != '\0' || optarg[0] < '0' || optarg[0] > '9' ||
-			    max_body == 0 || max_body > SIZE_MAX / 2) {
-				hub_cli_error(HUB_CLI_USAGE, "serve: bad --max-body '%s'", optarg);
-				return HUB_CLI_USAGE;
-			}
-			break;
-		case 'L':
-			log_path = optarg;
-			break;
-		case 't':
-			if (parse_seconds(optarg, &task_ttl) != 0) {
-				hub_cli_error(HUB_CLI_USAGE,
-				              "serve: bad --task-ttl '%s' (1-86400 seconds)",
-				              optarg);
-				return HUB_CLI_USAGE;
-			}
-			break;
-		case 'b':
-			if (parse_seconds(optarg, &heartbeat) != 0) {
-				hub_cli_error(HUB_CLI_USAGE,
-				              "serve: bad --heartbeat '%s' (1-86400 seconds)",
-				              optarg);
-				return HUB_CLI_USAGE;
-			}
-			break;
-		default:
+		}
+		if (c == '?' || c == ':')
 			return bad_option("serve", argv[optind - 1]);
+		if (serve_opts_set(&o, options[which].name, optarg, err, sizeof err) != 0) {
+			hub_cli_error(HUB_CLI_USAGE, "serve: bad --%s %s", options[which].name,
+			              err);
+			return HUB_CLI_USAGE;
 		}
 	}
 	if (optind < argc) {
 		hub_cli_error(HUB_CLI_USAGE, "serve: unexpected argument '%s'", argv[optind]);
 		return HUB_CLI_USAGE;
 	}
-	if (parse_listen(listen_text, &addr, &port) != 0) {
-		hub_cli_error(HUB_CLI_USAGE, "serve: bad --listen '%s' (ADDR:PORT)", listen_text);
+	if (parse_listen(o.listen_text, &addr, &port) != 0) {
+		hub_cli_error(HUB_CLI_USAGE, "serve: bad --listen '%s' (ADDR:PORT)", o.listen_text);
 		return HUB_CLI_USAGE;
 	}
-	if (log_open(log_path) != 0) {
-		hub_cli_error(HUB_CLI_FAIL, "cannot open log file %s", log_path);
+	if (log_open(o.log_path) != 0) {
+		hub_cli_error(HUB_CLI_FAIL, "cannot open log file %s", o.log_path);
 		goto out;
 	}
+	criteria = o.criteria;
 	if (criteria == NULL) {
 		if (datadir_find(NULL, &dd, err, sizeof err) != 0) {
 			hub_cli_error(HUB_CLI_FAIL, "%s", err);
@@ -540,9 +591,9 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	hub = hub_new(store, vocab);
-	hub->max_body = (size_t)max_body;
-	hub->task_ttl_ms = task_ttl * 1000;
-	hub->heartbeat = heartbeat;
+	hub->max_body = (size_t)o.max_body;
+	hub->task_ttl_ms = o.task_ttl * 1000;
+	hub->heartbeat = o.heartbeat;
 	if (hub_start(hub, addr, port, SERVER_THREAD, err, sizeof err) != 0) {
 		hub_cli_error(HUB_CLI_FAIL, "%s", err);
 		goto out;
@@ -569,17 +620,66 @@ out:
 	return status;
 }
 
+/* Reads the --config file at path into cli->conf and checks every key and
+ * value, so a mistake stops any command. Returns 0, or HUB_CLI_USAGE after
+ * saying "FILE:LINE: ..." . */
+static int load_config(struct hub_cli *cli, const char *path)
+{
+	struct serve_opts scratch;
+	char err[1024] = "", why[512];
+	int rc;
+
+	rc = conf_read(path, &cli->conf, err, sizeof err);
+	if (rc == 1) {
+		conf_clear(&cli->conf);
+		return hub_cli_error(HUB_CLI_USAGE, "cannot read %s: %s", path, strerror(ENOENT));
+	}
+	if (rc != 0 || conf_check(&cli->conf, config_keys, err, sizeof err) != 0)
+		return hub_cli_error(HUB_CLI_USAGE, "%s", err);
+	serve_opts_init(&scratch);
+	for (size_t i = 0; i < cli->conf.n; i++) {
+		const struct conf_entry *e = &cli->conf.entries[i];
+
+		if (strcmp(e->key, "db") == 0) {
+			if (e->value[0] != '\0')
+				continue;
+			snprintf(why, sizeof why, "'' (a file name is needed)");
+		} else if (serve_opts_set(&scratch, e->key, e->value, why, sizeof why) == 0) {
+			continue;
+		}
+		return hub_cli_error(HUB_CLI_USAGE, "%s:%u: bad %s %s", cli->conf.path, e->line,
+		                     e->key, why);
+	}
+	return 0;
+}
+
+static int run_command(struct hub_cli *cli, int argc, char **argv)
+{
+	const char *command = argv[0];
+
+	optind = 0; /* restart getopt for the command */
+	if (strcmp(command, "init") == 0)
+		return run_init(cli, argc, argv);
+	if (strcmp(command, "user") == 0 || strcmp(command, "site") == 0)
+		return run_user_site(cli, argc, argv);
+	if (strcmp(command, "serve") == 0)
+		return run_serve(cli, argc, argv);
+	hub_cli_error(HUB_CLI_USAGE, "unknown command '%s' (try 'ecii-hub --help')", command);
+	return HUB_CLI_USAGE;
+}
+
 int hub_cli_main(int argc, char **argv)
 {
 	static const struct option options[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "config", required_argument, NULL, 'C' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct hub_cli cli = { .db = DEFAULT_DB };
-	const char *command;
-	int c;
+	struct hub_cli cli = { .db = NULL };
+	const char *config = NULL;
+	int c, status;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+hVd:", options, NULL)) != -1) {
@@ -593,6 +693,9 @@ int hub_cli_main(int argc, char **argv)
 		case 'd':
 			cli.db = optarg;
 			break;
+		case 'C':
+			config = optarg;
+			break;
 		default:
 			hub_cli_error(HUB_CLI_USAGE, "unknown option '%s'", argv[optind - 1]);
 			fputs(main_usage, stderr);
@@ -603,20 +706,21 @@ int hub_cli_main(int argc, char **argv)
 		fputs(main_usage, stderr);
 		return HUB_CLI_USAGE;
 	}
-	command = argv[optind];
-	if (strcmp(command, "help") == 0) {
+	if (strcmp(argv[optind], "help") == 0) {
 		fputs(command_usage(optind + 1 < argc ? argv[optind + 1] : NULL), stdout);
 		return HUB_CLI_OK;
 	}
-	argv += optind;
-	argc -= optind;
-	optind = 0; /* restart getopt for the command */
-	if (strcmp(command, "init") == 0)
-		return run_init(&cli, argc, argv);
-	if (strcmp(command, "user") == 0 || strcmp(command, "site") == 0)
-		return run_user_site(&cli, argc, argv);
-	if (strcmp(command, "serve") == 0)
-		return run_serve(&cli, argc, argv);
-	hub_cli_error(HUB_CLI_USAGE, "unknown command '%s' (try 'ecii-hub --help')", command);
-	return HUB_CLI_USAGE;
+	/* No file unless one is named: nothing is read from /etc behind the
+	 * administrator's back. */
+	if (config != NULL && load_config(&cli, config) != 0) {
+		conf_clear(&cli.conf);
+		return HUB_CLI_USAGE;
+	}
+	if (cli.db == NULL)
+		cli.db = conf_get(&cli.conf, "db");
+	if (cli.db == NULL)
+		cli.db = DEFAULT_DB;
+	status = run_command(&cli, argc - optind, argv + optind);
+	conf_clear(&cli.conf);
+	return status;
 }

@@ -6,6 +6,7 @@
 
 #include "screens/app.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,15 +43,17 @@ static void pop(struct app *app)
 	f->state = NULL;
 }
 
-struct app *app_new(struct local_fed *fed, bool threaded)
+struct app *app_new(struct federation *fed, struct http_multi *net, bool background)
 {
 	struct app *app = xcalloc(1, sizeof *app);
 
 	app->fed = fed;
+	app->net = net;
 	app->catalogue = fed->catalogue;
 	app->selected = json_object();
 	app->cohort = cohort_new(fed->vocab);
-	app->counts = counts_new(fed, threaded);
+	app->counts =
+	    counts_new(fed, net, (background ? COUNTS_BACKGROUND : 0) | COUNTS_ATTRITION, NULL, 0);
 	push(app, &catalogue_screen, NULL);
 	return app;
 }
@@ -166,14 +169,25 @@ void app_prompt(struct app *app, int tag, const char *label, const char *initial
 	ui_line_set(&app->line, initial != NULL ? initial : "");
 }
 
-int app_fd(const struct app *app)
+int app_wait(struct app *app, struct pollfd *tty, int timeout_ms)
 {
-	return counts_fd(app->counts);
-}
+	struct pollfd fds[2] = { *tty, { counts_fd(app->counts), POLLIN, 0 } };
+	int rc = app->net != NULL ? http_multi_wait(app->net, fds, 2, timeout_ms)
+	                          : poll(fds, 2, timeout_ms);
 
-bool app_fd_ready(struct app *app)
-{
-	return counts_collect(app->counts);
+	if (rc < 0 && app->net == NULL && errno == EINTR)
+		rc = 0; /* a signal: the loop looks at it */
+	tty->revents = rc < 0 ? 0 : fds[0].revents;
+	if (rc < 0)
+		return -1;
+	if (!counts_collect(app->counts))
+		return 0;
+	/* A request that could not reach every site: say why, once. */
+	if (app->counts->problem != NULL && app->problem_version != app->counts->version) {
+		app->problem_version = app->counts->version;
+		app_status(app, true, "%s", app->counts->problem);
+	}
+	return 1;
 }
 
 bool app_is_selected(const struct app *app, const char *id)
@@ -370,10 +384,18 @@ bool app_key(struct app *app, int key)
 
 static void draw_title(struct app *app, struct ui_canvas *c, const struct app_frame *top)
 {
-	char left[256];
-	const char *right = app->fed->synthetic ? "synthetic demo data " : "";
+	char left[256], right[128];
 	size_t n_selected = json_object_size(app->selected);
-	int rw = (int)strlen(right);
+	int rw;
+
+	/* Where the data comes from, when it is not live, or not real. */
+	right[0] = '\0';
+	if (app->fed->offline_as_of != NULL)
+		snprintf(right, sizeof right, "offline, as of %s ", app->fed->offline_as_of);
+	if (app->fed->synthetic)
+		snprintf(right + strlen(right), sizeof right - strlen(right),
+		         "%ssynthetic demo data ", right[0] != '\0' ? "- " : "");
+	rw = (int)utf8_width(right);
 
 	snprintf(left, sizeof left, " ecii %s %s", c->utf8 ? "\xe2\x80\x94" : "-", top->ops->title);
 	if (n_selected > 0)

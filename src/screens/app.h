@@ -5,14 +5,16 @@
 #ifndef ECII_SCREENS_APP_H
 #define ECII_SCREENS_APP_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
 
+#include "client/counts.h"
+#include "client/federation.h"
 #include "core/cohort.h"
-#include "node/local.h"
-#include "screens/counts.h"
+#include "net/http_multi.h"
 #include "screens/screen.h"
 #include "ui/canvas.h"
 #include "ui/line.h"
@@ -33,32 +35,35 @@ enum app_line_mode {
 };
 
 struct app {
-	struct local_fed *fed; /* the data (borrowed) */
-	json_t *catalogue;     /* fed's §5 items, borrowed */
-	json_t *selected;      /* object: collection id -> true; owned */
-	struct cohort *cohort; /* the cohort being built; owned */
-	struct counts *counts; /* its counts at every site; owned */
+	struct federation *fed; /* the data (borrowed) */
+	struct http_multi *net; /* a hub's transfers (borrowed); NULL in local mode */
+	json_t *catalogue;      /* fed's §5 items, borrowed */
+	json_t *selected;       /* object: collection id -> true; owned */
+	struct cohort *cohort;  /* the cohort being built; owned */
+	struct counts *counts;  /* its counts at every site; owned */
 	struct app_frame stack[APP_MAX_DEPTH];
 	size_t depth;
 	char status[256]; /* one-line message, shown until the next key */
 	bool status_error;
-	enum app_line_mode line_mode; /* the bottom line has the keyboard */
-	struct ui_line line;          /* its text */
-	char prompt[128];             /* its label (APP_LINE_PROMPT) */
-	int prompt_tag;               /* the screen's tag for the question */
-	int line_error_col;           /* 0, or the 1-based column of an error */
-	int mouse_y, mouse_x;         /* of the last mouse event */
-	char save_name[65];           /* the last name w saved as (or asked about) */
-	char history_hash[65];        /* the cohort last added to the history */
-	bool history_read;            /* history_hash was read from the file */
-	bool history_failed;          /* a history error was shown once */
+	enum app_line_mode line_mode;  /* the bottom line has the keyboard */
+	struct ui_line line;           /* its text */
+	char prompt[128];              /* its label (APP_LINE_PROMPT) */
+	int prompt_tag;                /* the screen's tag for the question */
+	int line_error_col;            /* 0, or the 1-based column of an error */
+	int mouse_y, mouse_x;          /* of the last mouse event */
+	char save_name[65];            /* the last name w saved as (or asked about) */
+	char history_hash[65];         /* the cohort last added to the history */
+	bool history_read;             /* history_hash was read from the file */
+	bool history_failed;           /* a history error was shown once */
+	unsigned long problem_version; /* the counts whose problem was shown */
 	bool quit;
 };
 
-/* An explorer over fed (borrowed), showing the catalogue; counting on a
- * worker thread when threaded (the terminal), else at once (headless).
- * Returns new. */
-struct app *app_new(struct local_fed *fed, bool threaded);
+/* An explorer over fed (borrowed), showing the catalogue. background (the
+ * terminal): counts arrive while the user types, through app_wait; else
+ * (headless) each count is done before the next key. A hub federation
+ * needs net (borrowed), on which its transfers run. Returns new. */
+struct app *app_new(struct federation *fed, struct http_multi *net, bool background);
 void app_free(struct app **app);
 
 /* Handles one key: the search line first when it is open, then the top
@@ -77,10 +82,12 @@ void app_cohort_changed(struct app *app);
 /* For screens: asks a question on the bottom line, prefilled with initial;
  * the answer goes to the top screen's prompt op with tag. */
 void app_prompt(struct app *app, int tag, const char *label, const char *initial);
-/* For the event loop: the counts' file descriptor (-1 if none) and what to
- * do when it is readable. Returns true if the screen should be redrawn. */
-int app_fd(const struct app *app);
-bool app_fd_ready(struct app *app);
+/* For the event loop: waits at most timeout_ms (-1: no limit) until the
+ * tty (*tty: its revents are set; fd -1 is not watched) is ready or counts
+ * arrive (from the worker, or over the network, which this moves on), and
+ * takes them in. Returns 1 when the counts changed, 0 when not, or -1 when
+ * waiting failed. */
+int app_wait(struct app *app, struct pollfd *tty, int timeout_ms);
 /* For screens: whether a collection is selected, and toggling it. */
 bool app_is_selected(const struct app *app, const char *id);
 void app_toggle_selected(struct app *app, const char *id);

@@ -19,7 +19,7 @@
 #include "core/query.h"
 #include "core/vocab.h"
 #include "screens/app.h"
-#include "screens/counts.h"
+#include "client/counts.h"
 #include "screens/screen.h"
 #include "ui/actions.h"
 #include "ui/canvas.h"
@@ -219,7 +219,7 @@ static void totals_get(const struct app *app, struct totals *t)
 	t->current = k->version == app->cohort->version;
 	for (size_t i = 0; i < k->n_sites; i++) {
 		t->answered += k->sites[i].state == COUNTS_ANSWERED;
-		t->failed += k->sites[i].state == COUNTS_FAILED;
+		t->failed += counts_site_failed(&k->sites[i]);
 	}
 	t->done = t->current && counts_done(k);
 	if (t->current)

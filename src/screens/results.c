@@ -19,7 +19,7 @@
 #include "core/report.h"
 #include "screens/app.h"
 #include "screens/cells.h"
-#include "screens/counts.h"
+#include "client/counts.h"
 #include "screens/screen.h"
 #include "ui/keys.h"
 #include "util/buf.h"
@@ -105,22 +105,15 @@ static char *state_words(const struct app *app, const struct counts_site *s)
 		if (s->ms < 1)
 			return xstrdup("answered in <1 ms");
 		return xasprintf("answered in %.0f ms", s->ms);
+	case COUNTS_TIMED_OUT:
 	case COUNTS_FAILED:
 	default:
 		reason = sanitize_text(s->error != NULL ? s->error : "no reason given");
-		words = xasprintf("failed: %s", reason);
+		words = xasprintf("%s: %s", s->state == COUNTS_TIMED_OUT ? "timed out" : "failed",
+		                  reason);
 		free(reason);
 		return words;
 	}
-}
-
-static size_t n_answered(const struct counts *c)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < c->n_sites; i++)
-		n += c->sites[i].state == COUNTS_ANSWERED;
-	return n;
 }
 
 /* Whether the totals are exact: every site answered, each exactly. */
@@ -249,7 +242,7 @@ static void make_table(struct app *app, struct results_state *s, int cols, bool 
 		int id_w = text_width(l->left) < 12 ? text_width(l->left) : 12;
 
 		l->right = state_words(app, cs);
-		if (cs->state == COUNTS_FAILED && c->asked) {
+		if (counts_site_failed(cs) && c->asked) {
 			l->right_style = UI_STYLE_ERROR;
 			/* A reason too long for the row goes on a line of its own. */
 			if (text_width(l->right) > cols - id_w - GAP) {
@@ -340,10 +333,10 @@ static void draw_hash(struct app *app, struct ui_canvas *c, int y, int cols)
 	if (!cn->asked)
 		snprintf(progress, sizeof progress, "not counted");
 	else if (counts_done(cn))
-		snprintf(progress, sizeof progress, "%zu of %zu sites answered", n_answered(cn),
-		         cn->n_sites);
+		snprintf(progress, sizeof progress, "%zu of %zu sites answered",
+		         counts_answered(cn), cn->n_sites);
 	else
-		snprintf(progress, sizeof progress, "%zu of %zu sites so far", n_answered(cn),
+		snprintf(progress, sizeof progress, "%zu of %zu sites so far", counts_answered(cn),
 		         cn->n_sites);
 	/* The progress stays; the hash gives way. */
 	if (cols - used - GAP - text_width(progress) >= 16) {
@@ -426,7 +419,7 @@ static void draw_table(struct app *app, struct results_state *s, struct ui_canva
 	struct table_layout t;
 	int y = area.top, body, shown;
 	uint64_t subjects = counts_subjects(cn, NULL), studies = counts_studies(cn);
-	size_t answered = n_answered(cn);
+	size_t answered = counts_answered(cn);
 
 	make_table(app, s, area.cols, c->utf8);
 	report_mark(subjects, exact, c->utf8, total_sub, sizeof total_sub);
@@ -499,7 +492,7 @@ static const char *grid_cell(const struct counts_site *cs, size_t k, bool utf8, 
                              bool *known)
 {
 	*known = false;
-	if (cs->state == COUNTS_FAILED)
+	if (counts_site_failed(cs))
 		return "failed";
 	if (cs->state != COUNTS_ANSWERED || cs->attrition == NULL)
 		return utf8 ? "\xe2\x80\xa6" : "...";
@@ -515,7 +508,7 @@ static const char *grid_total(const struct counts *cn, size_t k, bool utf8, char
 	for (size_t i = 0; i < cn->n_sites; i++) {
 		const struct counts_site *cs = &cn->sites[i];
 
-		if (cs->state == COUNTS_FAILED) {
+		if (counts_site_failed(cs)) {
 			exact = false;
 			continue;
 		}
@@ -620,7 +613,7 @@ static void draw_grid(struct app *app, struct results_state *s, struct ui_canvas
 	show[PART_NOTE] = groups > 1 || (cn->n_steps > 0 && n_shown < cn->n_sites);
 	show[PART_RULE] = false;
 	show[PART_TOTAL] = false;
-	show[PART_LEGEND] = n_answered(cn) > 0 && cn->n_steps > 0;
+	show[PART_LEGEND] = counts_answered(cn) > 0 && cn->n_steps > 0;
 	body = fit_parts(show, area.rows, cn->n_steps > 0 ? cn->n_steps : 1);
 	s->page_rows[VIEW_GRID] = body > 0 ? body : 1;
 	s->n_body[VIEW_GRID] = cn->n_steps;
@@ -677,9 +670,9 @@ static void draw_grid(struct app *app, struct results_state *s, struct ui_canvas
 			const char *cell = grid_cell(&cn->sites[i], k, c->utf8, buf, &known);
 
 			put_cut(c, y, x, site_w[i],
-			        cn->sites[i].state == COUNTS_FAILED ? UI_STYLE_ERROR
-			        : known                             ? UI_STYLE_NORMAL
-			                                            : UI_STYLE_MUTED,
+			        counts_site_failed(&cn->sites[i]) ? UI_STYLE_ERROR
+			        : known                           ? UI_STYLE_NORMAL
+			                                          : UI_STYLE_MUTED,
 			        cell, true);
 			x += site_w[i] + GRID_GAP;
 		}
@@ -704,39 +697,6 @@ static void draw_grid(struct app *app, struct results_state *s, struct ui_canvas
 }
 
 /* Export. */
-
-/* The report over app->counts; sites is new (n_sites entries). */
-static struct report_site *report_sites(const struct counts *cn)
-{
-	struct report_site *sites = xcalloc(cn->n_sites > 0 ? cn->n_sites : 1, sizeof *sites);
-
-	for (size_t i = 0; i < cn->n_sites; i++) {
-		const struct counts_site *cs = &cn->sites[i];
-		struct report_site *r = &sites[i];
-
-		r->id = cs->id;
-		r->name = cs->name;
-		switch (cs->state) {
-		case COUNTS_ANSWERED:
-			r->state = REPORT_ANSWERED;
-			r->payload = cs->payload;
-			r->answer = &cs->answer;
-			break;
-		case COUNTS_FAILED:
-			r->state = REPORT_FAILED;
-			r->error = cs->error;
-			break;
-		case COUNTS_WORKING:
-			r->state = REPORT_WORKING;
-			break;
-		case COUNTS_PENDING:
-		default:
-			r->state = REPORT_PENDING;
-			break;
-		}
-	}
-	return sites;
-}
 
 static bool ends_with_json(const char *name)
 {
@@ -804,7 +764,7 @@ static const char *export_to(struct app *app, struct results_state *s, const cha
 		free(path);
 		return s->message;
 	}
-	sites = report_sites(cn);
+	sites = counts_report_sites(cn);
 	r = (struct report){ .vocab = app->fed->vocab,
 		             .query = app->cohort->query,
 		             .text = app->cohort->text,

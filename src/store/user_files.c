@@ -23,6 +23,7 @@
 #include "util/buf.h"
 #include "util/file.h"
 #include "util/log.h"
+#include "util/xdg.h"
 #include "util/xmalloc.h"
 
 #define COHORT_SUFFIX   ".cohort"
@@ -48,43 +49,9 @@ unsigned long user_files_generation(void)
 
 char *user_files_dir(char *err, size_t errlen)
 {
-	const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
-
 	if (dir_override != NULL)
 		return xstrdup(dir_override);
-	/* The XDG spec: a relative path is invalid and ignored. */
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/ecii", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.local/share/ecii", home);
-	snprintf(err, errlen, "cannot find the data directory: HOME is not set");
-	return NULL;
-}
-
-/* Makes dir and its missing parents with mode 0700. */
-static int make_dirs(const char *dir, char *err, size_t errlen)
-{
-	char *path = xstrdup(dir);
-	int rc = -1;
-
-	for (char *p = path + 1;; p++) {
-		char saved = *p;
-
-		if (saved != '/' && saved != '\0')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST) {
-			snprintf(err, errlen, "cannot make %s: %s", path, strerror(errno));
-			goto out;
-		}
-		*p = saved;
-		if (saved == '\0')
-			break;
-	}
-	rc = 0;
-out:
-	free(path);
-	return rc;
+	return xdg_dir(XDG_DATA, err, errlen);
 }
 
 /* The cohorts directory (new), made if make is set. */
@@ -96,7 +63,7 @@ static char *cohorts_dir(bool make, char *err, size_t errlen)
 		return NULL;
 	dir = xasprintf("%s/cohorts", base);
 	free(base);
-	if (make && make_dirs(dir, err, errlen) != 0) {
+	if (make && xdg_make_dirs(dir, err, errlen) != 0) {
 		free(dir);
 		return NULL;
 	}
@@ -171,45 +138,6 @@ static bool one_line(const char *text)
 	return text != NULL && *text != '\0' && strpbrk(text, "\r\n") == NULL;
 }
 
-/* Writes data (len bytes) to a new temporary file in dir and syncs it.
- * Returns its path (new), or NULL with err set. */
-static char *write_temp(const char *dir, const char *stem, const char *data, size_t len, char *err,
-                        size_t errlen)
-{
-	char *path = xasprintf("%s/.%s.XXXXXX", dir, stem);
-	int fd = mkstemp(path);
-	size_t done = 0;
-
-	if (fd < 0) {
-		snprintf(err, errlen, "cannot write in %s: %s", dir, strerror(errno));
-		free(path);
-		return NULL;
-	}
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			goto fail;
-		done += (size_t)w;
-	}
-	if (fsync(fd) != 0)
-		goto fail;
-	if (close(fd) != 0) {
-		fd = -1;
-		goto fail;
-	}
-	return path;
-fail:
-	snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno != 0 ? errno : EIO));
-	if (fd >= 0)
-		close(fd);
-	unlink(path);
-	free(path);
-	return NULL;
-}
-
 static char *cohort_path(const char *dir, const char *name)
 {
 	return xasprintf("%s/%s" COHORT_SUFFIX, dir, name);
@@ -238,7 +166,7 @@ int user_cohort_save(const char *name, const char *text, const char *hash, bool 
 	now_iso(saved);
 	/* The query line last: a future format may continue it on more lines. */
 	buf_printf(&b, "name: %s\nhash: %s\nsaved: %s\nquery: %s\n", name, hash, saved, text);
-	tmp = write_temp(dir, name, b.data, b.len, err, errlen);
+	tmp = xdg_write_temp(dir, name, b.data, b.len, err, errlen);
 	if (tmp == NULL)
 		goto out;
 	path = cohort_path(dir, name);
@@ -467,7 +395,7 @@ static int cut_history(const char *dir, const char *path, char *err, size_t errl
 	keep = data;
 	for (skip = lines - USER_HISTORY_KEEP; skip > 0; skip--)
 		keep = strchr(keep, '\n') + 1;
-	tmp = write_temp(dir, "history", keep, len - (size_t)(keep - data), err, errlen);
+	tmp = xdg_write_temp(dir, "history", keep, len - (size_t)(keep - data), err, errlen);
 	if (tmp == NULL)
 		goto out;
 	if (rename(tmp, path) != 0) {
@@ -498,7 +426,7 @@ int user_history_add(const char *hash, const char *text, char *err, size_t errle
 		return -1;
 	}
 	dir = user_files_dir(err, errlen);
-	if (dir == NULL || make_dirs(dir, err, errlen) != 0)
+	if (dir == NULL || xdg_make_dirs(dir, err, errlen) != 0)
 		goto out;
 	path = history_path(err, errlen);
 	if (path == NULL)

@@ -260,20 +260,18 @@ int ui_term_run(const struct ui_term_client *client, char *err, size_t errlen)
 	setup_styles();
 	c = ui_canvas_new(LINES, COLS, codeset != NULL && strcmp(codeset, "UTF-8") == 0);
 	while (running && stop_signal == 0) {
-		struct pollfd pfd[2] = { { STDIN_FILENO, POLLIN, 0 }, { -1, POLLIN, 0 } };
+		struct pollfd tty = { STDIN_FILENO, POLLIN, 0 };
 
 		if (resized)
 			apply_resize(c);
 		client->draw(client->ctx, c);
 		blit(c);
-		pfd[1].fd = client->fd != NULL ? client->fd(client->ctx) : -1;
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (client->wait != NULL ? client->wait(client->ctx, &tty) < 0
+		                         : poll(&tty, 1, -1) < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents & (POLLHUP | POLLERR | POLLNVAL))
+		if (tty.revents & (POLLHUP | POLLERR | POLLNVAL))
 			break; /* the terminal went away */
-		if (pfd[1].revents & POLLIN)
-			client->fd_ready(client->ctx);
-		if (pfd[0].revents & POLLIN)
+		if (tty.revents & POLLIN)
 			running = read_keys(client, c);
 	}
 	ui_canvas_free(&c);

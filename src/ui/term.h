@@ -4,6 +4,7 @@
 #ifndef ECII_UI_TERM_H
 #define ECII_UI_TERM_H
 
+#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -17,10 +18,11 @@ struct ui_term_client {
 	/* Handles a key (ui/keys.h); mouse events come with y and x. Returns
 	 * false to leave the loop. */
 	bool (*key)(void *ctx, int key, int y, int x);
-	/* Optional: another descriptor to watch (-1: none), and what to do
-	 * when it is readable; returns true if the screen should be redrawn. */
-	int (*fd)(void *ctx);
-	bool (*fd_ready)(void *ctx);
+	/* Optional: waits for the tty (*tty; it sets its revents) and for
+	 * whatever else the client watches (a pipe, the network), taking in
+	 * what arrived; the screen is drawn again after it returns. Returns 0,
+	 * or -1 when waiting failed. Without it the loop polls the tty alone. */
+	int (*wait)(void *ctx, struct pollfd *tty);
 };
 
 /* Runs the loop on the controlling terminal until the client quits or a

@@ -17,7 +17,7 @@
 
 #include "core/catalogue.h"
 #include "core/vocab.h"
-#include "node/local.h"
+#include "client/federation.h"
 #include "screens/app.h"
 #include "ui/canvas.h"
 #include "ui/keys.h"
@@ -129,12 +129,12 @@ static json_t *make_item(struct rng *r, size_t i)
 	return item;
 }
 
-static struct local_fed *make_fed(size_t n_items)
+static struct federation *make_fed(size_t n_items)
 {
 	const char *src = getenv("ECII_SRCDIR");
 	char *path =
 	    xasprintf("%s/data/criteria.json", src != NULL && *src ? src : ECII_SOURCE_DIR);
-	struct local_fed *fed = xcalloc(1, sizeof *fed);
+	struct federation *fed = xcalloc(1, sizeof *fed);
 	struct rng r;
 	char err[512];
 
@@ -230,7 +230,7 @@ int main(int argc, char **argv)
 	size_t n_keys = argc > 2 ? strtoul(argv[2], NULL, 10) : 1000;
 	double first[FIRST_DRAW_RUNS], *ours, *naive;
 	struct ui_canvas *c = ui_canvas_new(24, 80, true);
-	struct local_fed *fed;
+	struct federation *fed;
 	struct app *app;
 	struct script sc;
 	double first_ms, our_med, our_p95, naive_med, naive_p95, t;
@@ -248,7 +248,7 @@ int main(int argc, char **argv)
 	/* (a) Start-up: app_new to the first complete draw. */
 	for (int i = 0; i < FIRST_DRAW_RUNS; i++) {
 		t = now_ms();
-		app = app_new(fed, false);
+		app = app_new(fed, NULL, false);
 		app_draw(app, c);
 		first[i] = now_ms() - t;
 		app_free(&app);
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
 	ours = xcalloc(n_keys, sizeof *ours);
 	naive = xcalloc(n_keys, sizeof *naive);
 	hits = xcalloc(n_items, sizeof *hits);
-	app = app_new(fed, false);
+	app = app_new(fed, NULL, false);
 	app_draw(app, c);
 	app_key(app, '/');
 	app_draw(app, c);
@@ -311,6 +311,6 @@ int main(int argc, char **argv)
 	free(naive);
 	free(hits);
 	ui_canvas_free(&c);
-	local_close(&fed);
+	federation_close(&fed);
 	return status;
 }

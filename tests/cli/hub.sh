@@ -2,8 +2,10 @@
 # ecii-hub's command line: usage and exit statuses, tokens printed once and
 # alone on stdout, user and site list/rotate/remove, and serve on a free
 # loopback port that refuses a rotated-away token, drops a removed site's
-# collections and stops cleanly on SIGTERM without writing a token to its log. The HTTP API itself is
-# tested in tests/integration/test_hub_api.c.
+# collections and stops cleanly on SIGTERM without writing a token to its log;
+# then --config: a file's mistakes named by file:line, its db and listen used,
+# options winning over it. The HTTP API itself is tested in
+# tests/integration/test_hub_api.c.
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
 hub="$ECII_BUILDDIR/src/ecii-hub"
@@ -11,7 +13,7 @@ tmp=$(mktemp -d)
 pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
 db="$tmp/hub.db"
-tap_plan 31
+tap_plan 39
 
 # run ARGS...: sets status, and out/err files.
 run() {
@@ -194,5 +196,65 @@ if [ $status = 0 ] && grep -q "stopping" "$tmp/log" && [ -z "$leaked" ]; then
 	tap_ok "SIGTERM stops it with status 0; no token in the log"
 else
 	tap_not_ok "SIGTERM stops it with status 0; no token in the log" "status $status"
+fi
+
+# --config FILE: key = value lines mirroring the long options.
+cfg="$tmp/hub.conf"
+run --help
+tap_check "--help documents --config" grep -q -- "--config FILE" "$tmp/out"
+
+printf 'db = %s\n# a comment\ncolour = no\n' "$db" >"$cfg"
+run --config "$cfg" site list
+tap_check "--config: an unknown key fails with status 2 and FILE:LINE" \
+	sh -c "[ $status = 2 ] && grep -qF \"ecii-hub: $cfg:3: unknown key 'colour'\" '$tmp/err' &&
+		[ ! -s '$tmp/out' ]"
+
+printf 'listen = 127.0.0.1:0\n  task-ttl = 0\n' >"$cfg"
+run --config "$cfg" --db "$db" site list
+tap_check "--config: a bad value fails with status 2 and FILE:LINE" \
+	sh -c "[ $status = 2 ] && grep -qF \"ecii-hub: $cfg:2: bad task-ttl '0'\" '$tmp/err'"
+
+run --config "$tmp/no-such.conf" --db "$db" site list
+tap_check "--config: a missing file fails with status 2, named" \
+	sh -c "[ $status = 2 ] && grep -qF '$tmp/no-such.conf' '$tmp/err'"
+
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+cat >"$cfg" <<EOF
+# ecii-hub settings
+db = "$db"
+listen = 127.0.0.1:$port
+criteria = $tmp/no-such-criteria.json
+log = $tmp/config.log
+heartbeat = 5
+EOF
+run --config "$cfg" site list
+tap_check "--config: the file's db is used" \
+	sh -c "[ $status = 0 ] && grep -q '^nl-delta ' '$tmp/out'"
+run --config "$cfg" --db "$tmp/other.db" site list
+tap_check "--config: --db wins over the file's db" \
+	sh -c "[ $status = 1 ] && grep -qF '$tmp/other.db' '$tmp/err'"
+
+# The file's criteria does not exist: serving shows --criteria won.
+"$hub" --config "$cfg" serve --criteria "$ECII_SRCDIR/data/criteria.json" 2>"$tmp/serve2.err" &
+pid=$!
+i=0
+while [ $i -lt 200 ] && kill -0 "$pid" 2>/dev/null && ! grep -q '^listening on' "$tmp/serve2.err"; do
+	sleep 0.05
+	i=$((i + 1))
+done
+tap_check "--config: serve listens on the file's port, --criteria winning" \
+	grep -qx "listening on http://127.0.0.1:$port" "$tmp/serve2.err"
+url=http://127.0.0.1:$port
+http GET /api/catalogue/sites
+status=0
+kill -TERM "$pid"
+wait "$pid" || status=$?
+pid=
+if [ "$code" = 200 ] && grep -q '"nl-delta"' "$tmp/body" && [ $status = 0 ] &&
+	grep -q stopping "$tmp/config.log"; then
+	tap_ok "--config: it serves the file's db and logs to the file's log"
+else
+	tap_not_ok "--config: it serves the file's db and logs to the file's log" \
+		"status $status, $code $(cat "$tmp/body" "$tmp/serve2.err")"
 fi
 exit 0

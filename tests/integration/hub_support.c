@@ -65,8 +65,9 @@ static size_t on_header(char *data, size_t size, size_t n, void *userdata)
 	return size * n;
 }
 
-void hub_test_send(uint16_t port, const char *method, const char *path, const char *token,
-                   const char *extra, const char *body, long timeout_s, struct hub_test_reply *r)
+void hub_test_send_headers(uint16_t port, const char *method, const char *path, const char *token,
+                           const char *const *extra, const char *body, long timeout_s,
+                           struct hub_test_reply *r)
 {
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = NULL;
@@ -91,8 +92,8 @@ void hub_test_send(uint16_t port, const char *method, const char *path, const ch
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
 		headers = curl_slist_append(headers, auth);
 	}
-	if (extra != NULL)
-		headers = curl_slist_append(headers, extra);
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+		headers = curl_slist_append(headers, extra[i]);
 	if (body != NULL) {
 		headers = curl_slist_append(headers, "Content-Type: application/json");
 		headers = curl_slist_append(headers, "Expect:");
@@ -106,6 +107,14 @@ void hub_test_send(uint16_t port, const char *method, const char *path, const ch
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &r->status);
 	curl_slist_free_all(headers);
 	curl_easy_cleanup(curl);
+}
+
+void hub_test_send(uint16_t port, const char *method, const char *path, const char *token,
+                   const char *extra, const char *body, long timeout_s, struct hub_test_reply *r)
+{
+	const char *const lines[] = { extra, NULL };
+
+	hub_test_send_headers(port, method, path, token, lines, body, timeout_s, r);
 }
 
 void hub_test_request(uint16_t port, const char *method, const char *path, const char *token,

@@ -33,6 +33,11 @@ struct hub_test_reply {
  * fails the test if curl fails. All pointers are borrowed. */
 void hub_test_send(uint16_t port, const char *method, const char *path, const char *token,
                    const char *extra, const char *body, long timeout_s, struct hub_test_reply *r);
+/* As hub_test_send, with extra a NULL-terminated list of header lines
+ * (NULL: none) instead of one; all borrowed. */
+void hub_test_send_headers(uint16_t port, const char *method, const char *path, const char *token,
+                           const char *const *extra, const char *body, long timeout_s,
+                           struct hub_test_reply *r);
 /* hub_test_send on a zeroed *r. */
 void hub_test_request(uint16_t port, const char *method, const char *path, const char *token,
                       const char *extra, const char *body, long timeout_s,

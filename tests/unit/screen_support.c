@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "client/federation.h"
 #include "node/local.h"
 #include "screens/app.h"
 #include "ui/canvas.h"
@@ -34,7 +35,7 @@ char *screen_test_demo_dir(void)
 	                 build != NULL && *build != '\0' ? build : ECII_BUILD_DIR);
 }
 
-struct local_fed *screen_test_demo_open(void)
+struct federation *screen_test_demo_open(void)
 {
 	struct local_fed *fed;
 	struct datadir dd;
@@ -47,10 +48,12 @@ struct local_fed *screen_test_demo_open(void)
 	dd.criteria = test_source_path("data/criteria.json");
 	dd.demo = screen_test_demo_dir();
 	fed = local_open(&dd, err, sizeof err);
-	if (fed == NULL)
-		fprintf(stderr, "# %s\n", err);
 	datadir_clear(&dd);
-	return fed;
+	if (fed == NULL) {
+		fprintf(stderr, "# %s\n", err);
+		return NULL;
+	}
+	return federation_wrap_local(fed);
 }
 
 void screen_test_redraw(struct screen_test *t)
@@ -70,9 +73,9 @@ struct screen_test *screen_test_open_app(struct app *app, int rows, int cols, bo
 	return t;
 }
 
-struct screen_test *screen_test_open(struct local_fed *fed, int rows, int cols, bool utf8)
+struct screen_test *screen_test_open(struct federation *fed, int rows, int cols, bool utf8)
 {
-	return screen_test_open_app(app_new(fed, false), rows, cols, utf8);
+	return screen_test_open_app(app_new(fed, NULL, false), rows, cols, utf8);
 }
 
 void screen_test_close(struct screen_test **tp)

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 
 struct app;
-struct local_fed;
+struct federation;
 struct ui_canvas;
 
 /* One explorer on one canvas. */
@@ -26,12 +26,12 @@ struct screen_test {
 char *screen_test_demo_dir(void);
 /* Sets the C.UTF-8 locale the screen tests expect and opens the demo
  * federation. Returns new, or NULL after printing why (for a group setup). */
-struct local_fed *screen_test_demo_open(void);
+struct federation *screen_test_demo_open(void);
 
 void screen_test_redraw(struct screen_test *t);
 /* A new explorer over fed (borrowed, must outlive it) on a rows x cols
  * canvas, drawn once. Returns new (screen_test_close). */
-struct screen_test *screen_test_open(struct local_fed *fed, int rows, int cols, bool utf8);
+struct screen_test *screen_test_open(struct federation *fed, int rows, int cols, bool utf8);
 /* The same over app, which it steals; drawn once. Returns new. */
 struct screen_test *screen_test_open_app(struct app *app, int rows, int cols, bool utf8);
 /* Frees *tp with its app and canvas and clears it; *tp must not be NULL. */

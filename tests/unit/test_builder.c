@@ -31,7 +31,7 @@
 #include "screen_support.h"
 #include "support.h"
 
-static struct local_fed *demo;
+static struct federation *demo;
 
 /* The layout the builder promises: side by side from 60 columns, the left
  * pane 30% of the width within 28..40 cells, a divider, a blank, then the
@@ -192,7 +192,7 @@ static json_t *site_payload(struct local_site *site, const struct query *q)
 {
 	char err[512];
 
-	if (local_site_load(demo, site, err, sizeof err) != 0)
+	if (local_site_load(demo->local, site, err, sizeof err) != 0)
 		fail_msg("site %s: %s", site->id, err);
 	return node_site_answer(site->node, q, false);
 }
@@ -214,7 +214,7 @@ static void expect_totals(const char *text, struct expect *e)
 	memset(e, 0, sizeof *e);
 	e->exact = true;
 	for (size_t i = 0; i < demo->n_sites; i++) {
-		json_t *payload = site_payload(&demo->sites[i], q), *coll;
+		json_t *payload = site_payload(&demo->local->sites[i], q), *coll;
 		size_t k;
 
 		json_array_foreach (json_object_get(payload, "collections"), k, coll) {
@@ -241,7 +241,7 @@ static uint64_t expect_stratum(const char *text, const char *field, const char *
 
 	assert_non_null(f);
 	for (size_t i = 0; i < demo->n_sites; i++) {
-		json_t *payload = site_payload(&demo->sites[i], q);
+		json_t *payload = site_payload(&demo->local->sites[i], q);
 		json_t *cells =
 		    json_object_get(json_object_get(payload, "stratifiers"), f->stratifier_key);
 
@@ -735,7 +735,7 @@ static void test_sizes(void **state)
  * answered, then shows the same total. */
 static void test_counting_live(void **state)
 {
-	struct screen_test *u = screen_test_open_app(app_new(demo, true), 24, 80, true);
+	struct screen_test *u = screen_test_open_app(app_new(demo, NULL, true), 24, 80, true);
 	char *line;
 
 	screen_test_press(u, "b Tab Space");
@@ -746,12 +746,11 @@ static void test_counting_live(void **state)
 	for (int i = 0; i < 1000 && !(counts_done(u->app->counts) &&
 	                              u->app->counts->version == u->app->cohort->version);
 	     i++) {
-		struct pollfd p = { app_fd(u->app), POLLIN, 0 };
+		struct pollfd no_tty = { -1, POLLIN, 0 };
 
-		assert_true(p.fd >= 0);
-		if (poll(&p, 1, 10000) <= 0)
-			fail_msg("no answer from the counting thread in 10 s");
-		app_fd_ready(u->app);
+		assert_true(counts_fd(u->app->counts) >= 0);
+		if (app_wait(u->app, &no_tty, 100) < 0)
+			fail_msg("cannot wait for the counting thread");
 	}
 	screen_test_redraw(u);
 	assert_cohort(u, "sex:male");
@@ -767,7 +766,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	local_close(&demo);
+	federation_close(&demo);
 	return 0;
 }
 

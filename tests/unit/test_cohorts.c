@@ -29,7 +29,7 @@
 #include "screen_support.h"
 #include "support.h"
 
-static struct local_fed *demo;
+static struct federation *demo;
 static char *scratch;
 
 static const char male[] = "sex:male diagnosis:prostate age:50..70";
@@ -461,7 +461,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	local_close(&demo);
+	federation_close(&demo);
 	test_rmtree(scratch);
 	free(scratch);
 	return 0;

@@ -32,7 +32,7 @@
 #include "screen_support.h"
 #include "support.h"
 
-static struct local_fed *demo;
+static struct federation *demo;
 static char *demo_dir; /* the demo federation's files */
 
 #define HIDDEN_QUERY "diagnosis:prostate age:85..120 gleason:9,10"
@@ -120,8 +120,9 @@ struct truth {
 	uint64_t subjects, studies;
 };
 
-static void truth_get(struct local_fed *fed, const char *text, struct truth *t)
+static void truth_get(struct federation *view, const char *text, struct truth *t)
 {
+	struct local_fed *fed = view->local;
 	struct query_error err;
 	struct cohort *c = cohort_new(fed->vocab);
 	char msg[256];
@@ -197,7 +198,7 @@ static void test_tiny_canvases(void **state)
 }
 
 /* A copy of the demo whose site store for one site is garbage. */
-static struct local_fed *broken_fed(char **dir)
+static struct federation *broken_fed(char **dir)
 {
 	static const char *files[] = { "catalogue.db",      "site-de-elbtal.db",
 		                       "site-es-turia.db",  "site-fr-garonne.db",
@@ -229,13 +230,13 @@ static struct local_fed *broken_fed(char **dir)
 	if (fed == NULL)
 		fail_msg("%s", err);
 	datadir_clear(&dd);
-	return fed;
+	return federation_wrap_local(fed);
 }
 
 static void test_failed_site(void **state)
 {
 	char *dir, *path, *csv;
-	struct local_fed *fed = broken_fed(&dir);
+	struct federation *fed = broken_fed(&dir);
 	struct screen_test *u = screen_test_open(fed, 50, 140, true);
 	int y;
 
@@ -267,7 +268,7 @@ static void test_failed_site(void **state)
 	free(csv);
 	free(path);
 	screen_test_close(&u);
-	local_close(&fed);
+	federation_close(&fed);
 	test_rmtree(dir);
 	free(dir);
 }
@@ -450,9 +451,9 @@ static void test_fills_in(void **state)
 	int total;
 	char *want_line, *got_line;
 
-	u->app = app_new(demo, true);
+	u->app = app_new(demo, NULL, true);
 	u->c = ui_canvas_new(40, 100, true);
-	assert_true(app_fd(u->app) >= 0);
+	assert_true(counts_fd(u->app->counts) >= 0);
 	set_cohort(u, "diagnosis:prostate modality:MR");
 	screen_test_press(u, "r");
 	/* Nothing collected yet. */
@@ -464,9 +465,9 @@ static void test_fills_in(void **state)
 	screen_test_assert_shows(u, "\xe2\x80\xa6");
 	screen_test_press(u, "Tab");
 	for (int i = 0; i < 600 && !counts_done(u->app->counts); i++) {
-		struct pollfd p = { app_fd(u->app), POLLIN, 0 };
+		struct pollfd no_tty = { -1, POLLIN, 0 };
 
-		if (poll(&p, 1, 100) > 0 && app_fd_ready(u->app)) {
+		if (app_wait(u->app, &no_tty, 100) > 0) {
 			screen_test_redraw(u);
 			screen_test_assert_sane(u);
 		}
@@ -475,14 +476,13 @@ static void test_fills_in(void **state)
 	/* The attrition cells come after the answers: wait for them too. */
 	for (int i = 0; i < 600; i++) {
 		bool all = true;
-		struct pollfd p = { app_fd(u->app), POLLIN, 0 };
+		struct pollfd no_tty = { -1, POLLIN, 0 };
 
 		for (size_t k = 0; k < u->app->counts->n_sites; k++)
 			all = all && u->app->counts->sites[k].attrition != NULL;
 		if (all)
 			break;
-		if (poll(&p, 1, 100) > 0)
-			app_fd_ready(u->app);
+		app_wait(u->app, &no_tty, 100);
 	}
 	screen_test_redraw(u);
 	screen_test_assert_not_shows(u, "counting");
@@ -738,7 +738,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	local_close(&demo);
+	federation_close(&demo);
 	free(demo_dir);
 	return 0;
 }

@@ -26,7 +26,7 @@
 #include "screen_support.h"
 #include "support.h"
 
-static struct local_fed *demo;
+static struct federation *demo;
 
 /* The name a catalogue item shows, sanitised; new. */
 static char *item_name(const char *id)
@@ -78,9 +78,9 @@ static long first_number(const char *line)
 
 /* Degenerate catalogues. */
 
-static struct local_fed *fed_from_json(const char *json)
+static struct federation *fed_from_json(const char *json)
 {
-	struct local_fed *fed = xcalloc(1, sizeof *fed);
+	struct federation *fed = xcalloc(1, sizeof *fed);
 	json_error_t error;
 
 	fed->catalogue = json_loads(json, 0, &error);
@@ -90,7 +90,7 @@ static struct local_fed *fed_from_json(const char *json)
 
 static void test_empty_catalogue(void **state)
 {
-	struct local_fed *fed = fed_from_json("[]");
+	struct federation *fed = fed_from_json("[]");
 	struct screen_test *u = screen_test_open(fed, 24, 80, true);
 
 	screen_test_assert_shows(u, "The catalogue is empty");
@@ -103,13 +103,13 @@ static void test_empty_catalogue(void **state)
 	screen_test_click(u, UI_KEY_WHEEL_DOWN, 3, 5);
 	screen_test_assert_sane(u);
 	screen_test_close(&u);
-	local_close(&fed);
+	federation_close(&fed);
 }
 
 static void test_odd_items(void **state)
 {
 	/* Missing members, wrong types, a huge count and a non-object item. */
-	struct local_fed *fed = fed_from_json(
+	struct federation *fed = fed_from_json(
 	    "[{}, {\"id\": 5, \"name\": null, \"number_of_subjects\": \"12\"},"
 	    " {\"id\": \"x\", \"name\": \"Wide \xe6\xbc\xa2\xe5\xad\x97 name\", "
 	    "\"number_of_subjects\": 123456789012, \"imaging_modality\": [\"MR\", 7, null],"
@@ -136,7 +136,7 @@ static void test_odd_items(void **state)
 	screen_test_assert_sane(u);
 	screen_test_press(u, "Space q");
 	screen_test_close(&u);
-	local_close(&fed);
+	federation_close(&fed);
 }
 
 static void test_tiny_canvases(void **state)
@@ -691,7 +691,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	local_close(&demo);
+	federation_close(&demo);
 	return 0;
 }
 

@@ -1,0 +1,529 @@
+/* The hub's authorization matrix (PROTOCOL.md §7: 401 = who are you, 403 =
+ * you may not) over a real loopback socket: every route of every hub
+ * module, asked by every kind of caller, must answer exactly the status
+ * its row says, and a refusal is a JSON {"error": "..."} that never holds
+ * what the caller sent as credentials. A test first checks that the table
+ * has a row for each route the hub serves, so a new route cannot go
+ * unlisted. The matrix is printed as TAP comments. */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <jansson.h>
+
+#include "core/vocab.h"
+#include "hub/hub.h"
+#include "net/server.h"
+#include "store/hub_store.h"
+#include "util/base64.h"
+#include "util/buf.h"
+#include "util/uuid.h"
+#include "util/xmalloc.h"
+
+#include "../unit/support.h"
+#include "hub_support.h"
+
+#define TIMEOUT_S    20 /* no request here should come near it */
+#define UNKNOWN_TASK "00000000-0000-4000-8000-000000000000"
+#define BASIC_SECRET "ZWNpaTpzM2NyM3Q=" /* ecii:s3cr3t */
+#define PUBLISHED    "[{\"id\":\"c-auth\",\"name\":\"Auth\"}]"
+#define CLAIMED      "{\"status\":\"claimed\"}"
+#define PERMFAILED   "{\"status\":\"permfailed\",\"body\":\"not today\"}"
+
+/* Who is asking: the columns of the matrix. */
+enum caller {
+	CALLER_ANON,        /* no Authorization header */
+	CALLER_BEARER_NONE, /* "Bearer" and nothing after it */
+	CALLER_BASIC,       /* not a bearer token at all */
+	CALLER_UNKNOWN,     /* shaped like a user's token, but nobody's */
+	CALLER_RESEARCHER,
+	CALLER_ADMIN,
+	CALLER_SITE_A,
+	CALLER_SITE_B,
+	CALLER_REMOVED, /* a user removed after its token was issued and used */
+	CALLER_ROTATED, /* a user's token from before it was rotated */
+	N_CALLERS,
+};
+
+static const char *const caller_names[N_CALLERS] = {
+	"anon",  "Bearer", "Basic",  "unknown", "research",
+	"admin", "site-a", "site-b", "removed", "rotated",
+};
+
+/* The Authorization line of the callers that send no bearer token. */
+static const char *const caller_auth[N_CALLERS] = {
+	[CALLER_BEARER_NONE] = "Authorization: Bearer",
+	[CALLER_BASIC] = "Authorization: Basic " BASIC_SECRET,
+};
+
+/* What replaces "{task}" in a row's path. */
+enum task_arg {
+	TASK_NONE,
+	TASK_RESEARCHER, /* the researcher's search; site-a has answered */
+	TASK_ADMIN,      /* the admin's search; site-a has answered */
+	TASK_REMOVED,    /* the removed user's search; site-a has answered */
+	TASK_UNKNOWN,    /* no search at all */
+	TASK_FRESH,      /* a new search by the researcher to site-a and site-b, per call */
+	TASK_FRESH_A,    /* a new search by the researcher to site-a only, per call */
+};
+
+/* What the request's body is. */
+enum body_arg {
+	BODY_TEXT,   /* row->body as it is (NULL: none) */
+	BODY_SEARCH, /* a new start-search body to site-a, per call */
+};
+
+struct row {
+	const char *method;
+	const char *path;
+	const char *note; /* what tells the row from others on its path, or NULL */
+	enum task_arg task;
+	enum body_arg body_kind;
+	const char *body;
+	bool if_none_match; /* send If-None-Match with the listing's ETag */
+	long want[N_CALLERS];
+};
+
+/* Columns: anon, Bearer, Basic, unknown, researcher, admin, site-a, site-b,
+ * removed, rotated. */
+/* clang-format off */
+#define ALL(s)            { s, s, s, s, s, s, s, s, s, s }
+#define USERS(r, a, site) { 401, 401, 401, 401, r, a, site, site, 401, 401 }
+#define SITES(sa, sb)     { 401, 401, 401, 401, 403, 403, sa, sb, 401, 401 }
+/* clang-format on */
+
+static const struct row rows[] = {
+	/* catalogue (§5): anonymous reads, whatever the caller sends */
+	{ "GET", "/api/catalogue/collections", .want = ALL(200) },
+	{ "GET", "/api/catalogue/collections", "If-None-Match", .if_none_match = true,
+	  .want = ALL(304) },
+	{ "GET", "/api/catalogue/collections/c-auth", .want = ALL(200) },
+	{ "GET", "/api/catalogue/collections/c-nowhere", .want = ALL(404) },
+	{ "GET", "/api/catalogue/criteria", .want = ALL(200) },
+	{ "GET", "/api/catalogue/sites", .want = ALL(200) },
+	/* publishing (§4): the site's own token, for its own name only */
+	{ "PUT", "/api/catalogue/sites/site-a/collections", .body = PUBLISHED,
+	  .want = SITES(200, 403) },
+	{ "PUT", "/api/catalogue/sites/site-b/collections", .body = "[]", .want = SITES(403, 200) },
+	{ "PUT", "/api/catalogue/sites/site-z/collections", "unregistered", .body = "[]",
+	  .want = SITES(403, 403) },
+	{ "PUT", "/api/catalogue/sites/site-a/collections", "bad body", .body = "{}",
+	  .want = SITES(400, 403) },
+	/* searching (§3): a user's token; the results, their starter's only */
+	{ "POST", "/backend/beam", .body_kind = BODY_SEARCH, .want = USERS(201, 201, 403) },
+	{ "POST", "/backend/beam", "bad body", .body = "", .want = USERS(400, 400, 403) },
+	{ "GET", "/backend/beam/{task}?wait_count=1", "rita's", TASK_RESEARCHER,
+	  .want = USERS(200, 403, 403) },
+	{ "GET", "/backend/beam/{task}?wait_count=1", "adam's", TASK_ADMIN,
+	  .want = USERS(403, 200, 403) },
+	{ "GET", "/backend/beam/{task}?wait_count=1", "carol's", TASK_REMOVED,
+	  .want = USERS(403, 403, 403) },
+	{ "GET", "/backend/beam/{task}?wait_count=1", "no such task", TASK_UNKNOWN,
+	  .want = USERS(404, 404, 403) },
+	{ "GET", "/backend/beam/{task}?wait_count=0", "rita's", TASK_RESEARCHER,
+	  .want = USERS(400, 403, 403) },
+	/* a site's tasks (§4): its own token, for its own name only */
+	{ "GET", "/beam/v1/tasks?to=site-a&wait_count=1&wait_time=1", .want = SITES(200, 403) },
+	{ "GET", "/beam/v1/tasks?to=site-b&wait_count=1&wait_time=1", .want = SITES(403, 200) },
+	{ "GET", "/beam/v1/tasks?wait_count=1&wait_time=1", "no to=", .want = SITES(403, 403) },
+	{ "GET", "/beam/v1/tasks?to=site-a&wait_time=soon", .want = SITES(400, 403) },
+	{ "PUT", "/beam/v1/tasks/{task}/results/site-a", "asked a, b", TASK_FRESH, .body = CLAIMED,
+	  .want = SITES(201, 403) },
+	{ "PUT", "/beam/v1/tasks/{task}/results/site-b", "asked a, b", TASK_FRESH, .body = CLAIMED,
+	  .want = SITES(403, 201) },
+	{ "PUT", "/beam/v1/tasks/{task}/results/site-b", "asked a", TASK_FRESH_A, .body = CLAIMED,
+	  .want = SITES(403, 403) },
+	{ "PUT", "/beam/v1/tasks/{task}/results/site-a", "no such task", TASK_UNKNOWN,
+	  .body = CLAIMED, .want = SITES(404, 403) },
+	{ "PUT", "/beam/v1/tasks/{task}/results/site-a", "bad body", TASK_FRESH, .body = "[]",
+	  .want = SITES(400, 403) },
+	/* access requests (§6): a user's token; a site is not a user */
+	{ "GET", "/api/v3/userinfo", .want = USERS(200, 200, 403) },
+	/* no route: the same for everyone, and no hint of who may */
+	{ "DELETE", "/api/v3/userinfo", .want = ALL(405) },
+	{ "GET", "/api/v3/nowhere", .want = ALL(404) },
+};
+#define N_ROWS (sizeof rows / sizeof rows[0])
+
+static char *tmpdir, *store_path;
+static struct hub_store *store;
+static struct vocab *vocab;
+static struct hub *hub;
+static char *tokens[N_CALLERS]; /* the bearer token each caller sends, or NULL */
+static char *etag;              /* the listing's, once site-a has published */
+static char *task_researcher, *task_admin, *task_removed;
+
+/* Sends method path as caller with body (NULL: none) and header (NULL:
+ * none); fills *r, zeroed first. */
+static void request_as(enum caller who, const char *method, const char *path, const char *header,
+                       const char *body, struct hub_test_reply *r)
+{
+	const char *lines[3] = { NULL, NULL, NULL };
+	size_t n = 0;
+
+	if (caller_auth[who] != NULL)
+		lines[n++] = caller_auth[who];
+	if (header != NULL)
+		lines[n++] = header;
+	memset(r, 0, sizeof *r);
+	hub_test_send_headers(hub_port(hub), method, path, tokens[who], lines, body, TIMEOUT_S, r);
+}
+
+/* A start-search body for a new task to sites (a JSON array text); *id is
+ * its task id (new). Returns new. */
+static char *search_body(const char *sites, char **id)
+{
+	char *inner, *inner64, *outer, *outer64, *body;
+
+	*id = xmalloc(UUID_TEXT_LEN + 1);
+	assert_int_equal(uuid_v4(*id), 0);
+	inner = xasprintf("{\"ast\":{\"operand\":\"OR\",\"children\":[]},\"id\":\"%s\"}", *id);
+	inner64 = base64_encode(inner, strlen(inner));
+	outer = xasprintf("{\"lang\":\"ast\",\"query\":\"%s\"}", inner64);
+	outer64 = base64_encode(outer, strlen(outer));
+	body = xasprintf("{\"id\":\"%s\",\"sites\":%s,\"query\":\"%s\"}", *id, sites, outer64);
+	free(inner);
+	free(inner64);
+	free(outer);
+	free(outer64);
+	return body;
+}
+
+/* Asserts method path as who answers status; fails with the body if not. */
+static void expect_as(enum caller who, const char *method, const char *path, const char *body,
+                      long status)
+{
+	struct hub_test_reply r;
+
+	request_as(who, method, path, NULL, body, &r);
+	if (r.status != status)
+		fail_msg("%s %s as %s: status %ld, want %ld: %s", method, path, caller_names[who],
+		         r.status, status, buf_str(&r.body));
+	hub_test_reply_clear(&r);
+}
+
+/* Starts a search to sites as who; returns its id, new. */
+static char *start_search(enum caller who, const char *sites)
+{
+	char *id, *body = search_body(sites, &id);
+
+	expect_as(who, "POST", "/backend/beam", body, 201);
+	free(body);
+	return id;
+}
+
+/* Starts a search as who that site-a answers at once, so a stream of it
+ * with wait_count=1 ends without waiting. Returns its id, new. */
+static char *answered_search(enum caller who)
+{
+	char *id = start_search(who, "[\"site-a\"]"), path[256];
+
+	snprintf(path, sizeof path, "/beam/v1/tasks/%s/results/site-a", id);
+	expect_as(CALLER_SITE_A, "PUT", path, PERMFAILED, 201);
+	return id;
+}
+
+static int group_setup(void **state)
+{
+	char err[512] = "", *fresh;
+	struct hub_store *admin;
+	struct hub_test_reply r;
+
+	tmpdir = test_tmpdir("hub-auth");
+	store_path = test_temp_path(tmpdir, "hub.db");
+	store = hub_store_open(store_path, HUB_STORE_CREATE, err, sizeof err);
+	if (store == NULL)
+		fail_msg("open: %s", err);
+	tokens[CALLER_UNKNOWN] =
+	    xstrdup(HUB_TOKEN_USER_PREFIX
+	            "0000000000000000000000000000000000000000000000000000000000000000");
+	tokens[CALLER_RESEARCHER] = hub_test_add_user(store, "rita", HUB_ROLE_RESEARCHER);
+	tokens[CALLER_ADMIN] = hub_test_add_user(store, "adam", HUB_ROLE_ADMIN);
+	tokens[CALLER_SITE_A] = hub_test_add_site(store, "site-a", "ES");
+	tokens[CALLER_SITE_B] = hub_test_add_site(store, "site-b", NULL);
+	tokens[CALLER_REMOVED] = hub_test_add_user(store, "carol", HUB_ROLE_ADMIN);
+	tokens[CALLER_ROTATED] = hub_test_add_user(store, "rob", HUB_ROLE_RESEARCHER);
+	vocab = test_vocab_load();
+	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
+	hub = hub_new(store, vocab);
+	hub_test_start(hub);
+
+	expect_as(CALLER_SITE_A, "PUT", "/api/catalogue/sites/site-a/collections", PUBLISHED, 200);
+	request_as(CALLER_ANON, "GET", "/api/catalogue/collections", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(r.etag);
+	etag = xstrdup(r.etag);
+	hub_test_reply_clear(&r);
+	task_researcher = answered_search(CALLER_RESEARCHER);
+	task_admin = answered_search(CALLER_ADMIN);
+	task_removed = answered_search(CALLER_REMOVED);
+	expect_as(CALLER_ROTATED, "GET", "/api/v3/userinfo", NULL, 200);
+
+	/* as `ecii-hub user remove` and `user rotate` would, from another
+	 * connection while the hub serves */
+	admin = hub_store_open(store_path, HUB_STORE_WRITE, err, sizeof err);
+	if (admin == NULL)
+		fail_msg("open again: %s", err);
+	if (hub_store_user_remove(admin, "carol", err, sizeof err) != 0)
+		fail_msg("remove carol: %s", err);
+	fresh = hub_store_user_rotate(admin, "rob", err, sizeof err);
+	if (fresh == NULL)
+		fail_msg("rotate rob: %s", err);
+	free(fresh);
+	hub_store_close(&admin);
+	return 0;
+}
+
+static int group_teardown(void **state)
+{
+	hub_free(&hub);
+	curl_global_cleanup();
+	vocab_free(&vocab);
+	hub_store_close(&store);
+	for (size_t i = 0; i < N_CALLERS; i++)
+		free(tokens[i]);
+	free(etag);
+	free(task_researcher);
+	free(task_admin);
+	free(task_removed);
+	test_rmtree(tmpdir);
+	free(tmpdir);
+	free(store_path);
+	return 0;
+}
+
+/* true if path (its query string ignored) fits pattern, each "{name}"
+ * standing for one non-empty segment. */
+static bool path_fits(const char *pattern, const char *path)
+{
+	size_t plen = strcspn(path, "?");
+
+	while (*pattern != '\0' && plen > 0) {
+		size_t pn = strcspn(pattern, "/"), qn = strcspn(path, "/?");
+
+		if (qn > plen)
+			qn = plen;
+		if (pattern[0] == '{') {
+			if (qn == 0)
+				return false;
+		} else if (pn != qn || strncmp(pattern, path, pn) != 0) {
+			return false;
+		}
+		pattern += pn;
+		path += qn;
+		plen -= qn;
+		if ((*pattern == '/') != (plen > 0 && *path == '/'))
+			return false;
+		if (*pattern == '/') {
+			pattern++;
+			path++;
+			plen--;
+		}
+	}
+	return *pattern == '\0' && plen == 0;
+}
+
+static void test_path_fits(void **state)
+{
+	assert_true(path_fits("/a/b", "/a/b"));
+	assert_true(path_fits("/a/{x}", "/a/{task}?q=1"));
+	assert_true(path_fits("/a/{x}/c/{y}", "/a/1/c/2"));
+	assert_false(path_fits("/a/{x}", "/a/"));
+	assert_false(path_fits("/a/{x}", "/a"));
+	assert_false(path_fits("/a/b", "/a/b/c"));
+	assert_false(path_fits("/a/b/c", "/a/b"));
+	assert_false(path_fits("/a/bc", "/a/b"));
+}
+
+/* Every route the hub serves has a row of the matrix. */
+static void test_every_route_listed(void **state)
+{
+	for (size_t i = 0; i < hub->n_routes; i++) {
+		const struct server_route *route = &hub->routes[i];
+		bool listed = false;
+
+		for (size_t j = 0; j < N_ROWS && !listed; j++)
+			listed = strcmp(rows[j].method, route->method) == 0 &&
+			         path_fits(route->pattern, rows[j].path);
+		if (!listed)
+			fail_msg("%s %s has no row in the authorization matrix", route->method,
+			         route->pattern);
+	}
+	/* and the Negotiator's table is among them */
+	assert_true(hub_negotiator_n_routes > 0);
+}
+
+/* The id a row's "{task}" stands for in this call: new. */
+static char *row_task(const struct row *row)
+{
+	switch (row->task) {
+	case TASK_RESEARCHER:
+		return xstrdup(task_researcher);
+	case TASK_ADMIN:
+		return xstrdup(task_admin);
+	case TASK_REMOVED:
+		return xstrdup(task_removed);
+	case TASK_UNKNOWN:
+		return xstrdup(UNKNOWN_TASK);
+	case TASK_FRESH:
+		return start_search(CALLER_RESEARCHER, "[\"site-a\",\"site-b\"]");
+	case TASK_FRESH_A:
+		return start_search(CALLER_RESEARCHER, "[\"site-a\"]");
+	case TASK_NONE:
+		break;
+	}
+	return NULL;
+}
+
+/* row's path with "{task}" replaced by task (NULL: none): new. */
+static char *row_path(const struct row *row, const char *task)
+{
+	const char *at = strstr(row->path, "{task}");
+
+	if (at == NULL || task == NULL)
+		return xstrdup(row->path);
+	return xasprintf("%.*s%s%s", (int)(at - row->path), row->path, task, at + strlen("{task}"));
+}
+
+/* What is wrong with a reply to who, or NULL: new. */
+static char *reply_problem(const struct hub_test_reply *r, enum caller who, long want)
+{
+	const char *body = buf_str(&r->body);
+	const char *msg;
+	json_t *doc;
+	bool bad;
+
+	if (r->status != want)
+		return xasprintf("status %ld, want %ld: %s", r->status, want, body);
+	if (tokens[who] != NULL && strstr(body, tokens[who]) != NULL)
+		return xstrdup("the reply holds the caller's token");
+	if (strstr(body, BASIC_SECRET) != NULL)
+		return xstrdup("the reply holds the Basic credentials");
+	if (want == 201 || want == 204 || want == 304)
+		return r->body.len == 0 ? NULL : xasprintf("a body with %ld: %s", want, body);
+	if (want < 400)
+		return NULL;
+	if (r->content_type == NULL || strcmp(r->content_type, "application/json") != 0)
+		return xasprintf("error sent as %s", r->content_type ? r->content_type : "nothing");
+	doc = json_loads(body, 0, NULL);
+	msg = json_string_value(json_object_get(doc, "error"));
+	bad = msg == NULL || msg[0] == '\0' || json_object_size(doc) != 1;
+	json_decref(doc);
+	return bad ? xasprintf("not a JSON {\"error\": \"...\"}: %s", body) : NULL;
+}
+
+static void test_matrix(void **state)
+{
+	struct buf line = { 0 }, problems = { 0 };
+	size_t n_problems = 0;
+	long got[N_ROWS][N_CALLERS];
+
+	for (size_t i = 0; i < N_ROWS; i++) {
+		const struct row *row = &rows[i];
+
+		for (size_t c = 0; c < N_CALLERS; c++) {
+			char *task = row_task(row), *path = row_path(row, task), *id = NULL;
+			char *body = NULL, header[256], *problem;
+			struct hub_test_reply r;
+
+			if (row->body_kind == BODY_SEARCH)
+				body = search_body("[\"site-a\"]", &id);
+			snprintf(header, sizeof header, "If-None-Match: %s", etag);
+			request_as((enum caller)c, row->method, path,
+			           row->if_none_match ? header : NULL,
+			           body != NULL ? body : row->body, &r);
+			got[i][c] = r.status;
+			problem = reply_problem(&r, (enum caller)c, row->want[c]);
+			if (problem != NULL) {
+				buf_printf(&problems, "# %s %s as %s: %s\n", row->method, path,
+				           caller_names[c], problem);
+				n_problems++;
+			}
+			free(problem);
+			hub_test_reply_clear(&r);
+			free(body);
+			free(id);
+			free(path);
+			free(task);
+		}
+	}
+
+	/* the matrix as TAP comments: a cell is the status got, with "!want"
+	 * after it where that differs */
+	buf_printf(&line, "# %-65s", "route");
+	for (size_t c = 0; c < N_CALLERS; c++)
+		buf_printf(&line, " %8s", caller_names[c]);
+	printf("%s\n", buf_str(&line));
+	for (size_t i = 0; i < N_ROWS; i++) {
+		char cell[32];
+
+		line.len = 0;
+		buf_printf(&line, "# %-6s %-44.44s %-13s", rows[i].method, rows[i].path,
+		           rows[i].note != NULL ? rows[i].note : "");
+		for (size_t c = 0; c < N_CALLERS; c++) {
+			if (got[i][c] == rows[i].want[c])
+				snprintf(cell, sizeof cell, "%ld", got[i][c]);
+			else
+				snprintf(cell, sizeof cell, "%ld!%ld", got[i][c], rows[i].want[c]);
+			buf_printf(&line, " %8s", cell);
+		}
+		printf("%s\n", buf_str(&line));
+	}
+	fflush(stdout);
+	buf_free(&line);
+	/* each wrong cell in full, as comments too, since a failure message is
+	 * cut short */
+	printf("%s", buf_str(&problems));
+	fflush(stdout);
+	buf_free(&problems);
+	if (n_problems > 0)
+		fail_msg("%zu cells of the matrix are wrong", n_problems);
+}
+
+/* Asserts that who's userinfo is exactly id and name, and roles. */
+static void expect_userinfo(enum caller who, const char *name, const char *roles)
+{
+	struct hub_test_reply r;
+	json_t *doc, *want;
+
+	request_as(who, "GET", "/api/v3/userinfo", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(r.content_type);
+	assert_string_equal(r.content_type, "application/json");
+	doc = json_loads(buf_str(&r.body), 0, NULL);
+	assert_non_null(doc);
+	want = json_pack("{s:s, s:s, s:o}", "id", name, "name", name, "roles",
+	                 json_loads(roles, 0, NULL));
+	if (!json_equal(doc, want))
+		fail_msg("userinfo as %s: %s", caller_names[who], buf_str(&r.body));
+	json_decref(want);
+	json_decref(doc);
+	hub_test_reply_clear(&r);
+}
+
+static void test_userinfo(void **state)
+{
+	expect_userinfo(CALLER_RESEARCHER, "rita", "[\"RESEARCHER\"]");
+	expect_userinfo(CALLER_ADMIN, "adam", "[\"RESEARCHER\",\"ADMIN\"]");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_fits),
+		cmocka_unit_test(test_every_route_listed),
+		cmocka_unit_test(test_userinfo),
+		cmocka_unit_test(test_matrix),
+	};
+
+	return cmocka_run_group_tests_name("hub_auth", tests, group_setup, group_teardown);
+}
