@@ -54,9 +54,17 @@ struct beam_task {
 	size_t n_events;
 };
 
+/* The second a site's last_seen was last written, see touch_site(). */
+struct site_seen {
+	char *site;
+	int64_t at;
+};
+
 struct hub_beam {
 	struct beam_task *tasks; /* oldest first */
 	size_t n_tasks;
+	struct site_seen *seen; /* one per site that has polled or answered */
+	size_t n_seen;
 };
 
 /* One researcher's result stream; it holds the task id, not the task,
@@ -100,6 +108,9 @@ void hub_beam_free(struct hub_beam **b)
 		next = t->next;
 		task_free(t);
 	}
+	for (size_t i = 0; i < (*b)->n_seen; i++)
+		free((*b)->seen[i].site);
+	free((*b)->seen);
 	free(*b);
 	*b = NULL;
 }
@@ -149,6 +160,32 @@ static ssize_t task_site(const struct beam_task *t, const char *site)
 			return (ssize_t)i;
 	}
 	return -1;
+}
+
+/* Records in the store that site (a checked site name) was seen now. The
+ * store keeps whole seconds, so a write in a second already written would
+ * change nothing: it is skipped, as every poll and every result would
+ * otherwise cost a write transaction. */
+static void touch_site(struct hub *hub, const char *site)
+{
+	struct hub_beam *b = hub->beam;
+	int64_t now = (int64_t)time(NULL);
+	char err[512] = "";
+	size_t i;
+
+	for (i = 0; i < b->n_seen && strcmp(b->seen[i].site, site) != 0; i++)
+		;
+	if (i < b->n_seen && b->seen[i].at == now)
+		return;
+	if (hub_store_site_touch(hub->store, site, now, err, sizeof err) != 0) {
+		log_warn("cannot record that %s was seen: %s", site, err);
+		return;
+	}
+	if (i == b->n_seen) {
+		b->seen = xreallocarray(b->seen, b->n_seen + 1, sizeof *b->seen);
+		b->seen[b->n_seen++].site = xstrdup(site);
+	}
+	b->seen[i].at = now;
 }
 
 static void wake_key(struct hub *hub, const char *kind, const char *name)
@@ -365,7 +402,7 @@ static void get_tasks(void *ctx, const struct server_request *req, struct server
 	struct hub *hub = ctx;
 	const char *site = server_request_arg(req, "to");
 	long long wait_count = 1, wait_time = 0;
-	char err[512] = "", key[HUB_NAME_MAX + 16];
+	char key[HUB_NAME_MAX + 16];
 	int64_t now = server_now_ms(), deadline;
 	json_t *list;
 
@@ -377,8 +414,7 @@ static void get_tasks(void *ctx, const struct server_request *req, struct server
 		server_response_error(resp, 400, "wait_count and wait_time must be whole numbers");
 		return;
 	}
-	if (hub_store_site_touch(hub->store, site, (int64_t)time(NULL), err, sizeof err) != 0)
-		log_warn("cannot record that %s was seen: %s", site, err);
+	touch_site(hub, site);
 	sweep(hub->beam, now);
 	list = tasks_for(hub, site);
 	deadline = req->since_ms + wait_time * 1000;
@@ -392,8 +428,9 @@ static void get_tasks(void *ctx, const struct server_request *req, struct server
 }
 
 /* Reads a site's result body into *status and *text (new, or NULL for
- * none: the payload for succeeded, the error for a failure). Returns 0, or
- * -1 with err set. */
+ * none: for succeeded the payload's base64 as sent, once checked to be
+ * base64 of UTF-8 text; for a failure the error). Returns 0, or -1 with
+ * err set. */
 static int read_result(const struct server_request *req, enum beam_status *status, char **text,
                        char *err, size_t errlen)
 {
@@ -437,8 +474,7 @@ static int read_result(const struct server_request *req, enum beam_status *statu
 			goto out;
 		}
 		json_decref(check);
-		*text = (char *)payload;
-		payload = NULL;
+		*text = xstrndup(json_string_value(body), json_string_length(body));
 		rc = 0;
 	} else if (body == NULL || json_is_null(body)) {
 		rc = 0;
@@ -454,6 +490,24 @@ out:
 	return rc;
 }
 
+/* The event beam_result_build() makes for a succeeded result, made around
+ * the base64 the site sent rather than from the decoded payload: the same
+ * text byte for byte (base64_decode takes canonical base64 only, which
+ * needs no JSON escaping, and "body" is the last member), without
+ * encoding and dumping every payload again. NULL as beam_result_build(). */
+static char *succeeded_event(const char *site, const char *task_id, const char *b64)
+{
+	char *head = beam_result_build(site, NULL, task_id, BEAM_SUCCEEDED, NULL), *event;
+	size_t n;
+
+	if (head == NULL)
+		return NULL;
+	n = strlen(head); /* head ends with the object's '}' */
+	event = xasprintf("%.*s,\"body\":\"%s\"}", (int)(n - 1), head, b64);
+	free(head);
+	return event;
+}
+
 static void put_result(void *ctx, const struct server_request *req, struct server_response *resp)
 {
 	struct hub *hub = ctx;
@@ -466,7 +520,7 @@ static void put_result(void *ctx, const struct server_request *req, struct serve
 
 	if (hub_check_site(hub, req, site, "use the task routes", resp) != 0)
 		return;
-	hub_store_site_touch(hub->store, site, (int64_t)time(NULL), err, sizeof err);
+	touch_site(hub, site);
 	sweep(hub->beam, server_now_ms());
 	t = task_find(hub->beam, req->param);
 	if (t == NULL) {
@@ -491,7 +545,8 @@ static void put_result(void *ctx, const struct server_request *req, struct serve
 		server_response_json(resp, 204, NULL);
 		goto out;
 	}
-	event = beam_result_build(site, NULL, t->id, status, text);
+	event = status == BEAM_SUCCEEDED ? succeeded_event(site, t->id, text)
+	                                 : beam_result_build(site, NULL, t->id, status, text);
 	if (event == NULL) {
 		server_response_error(resp, 400, "site name %s cannot be sent in a result", site);
 		goto out;

@@ -220,9 +220,25 @@ int conf_read(const char *path, struct conf *out, char *err, size_t errlen)
 	rc = read_bounded(path, &data, &len, err, errlen);
 	if (rc < 0)
 		return -1;
-	out->path = xstrdup(path);
-	if (rc == 1)
+	if (rc == 1) {
+		out->path = xstrdup(path);
 		return 1;
+	}
+	rc = conf_parse(path, data, len, out, err, errlen);
+	free(data);
+	return rc;
+}
+
+int conf_parse(const char *path, const char *text, size_t len, struct conf *out, char *err,
+               size_t errlen)
+{
+	char *data = xmalloc(len + 1);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->path = xstrdup(path);
+	memcpy(data, text, len);
+	data[len] = '\0';
 	rc = parse(out, data, len, err, errlen);
 	free(data);
 	if (rc != 0)

@@ -30,6 +30,10 @@ struct conf {
  * exist (out is then empty, path set); or -1 with out cleared and err set
  * (unreadable, not text, a line that is not key = value, a file over 64 KiB). */
 int conf_read(const char *path, struct conf *out, char *err, size_t errlen);
+/* Parses len bytes of text as the file path says (for messages) into
+ * *out. Returns 0, or -1 with out cleared and err set. */
+int conf_parse(const char *path, const char *text, size_t len, struct conf *out, char *err,
+               size_t errlen);
 /* The value of key (the last one given), borrowed; NULL when absent. */
 const char *conf_get(const struct conf *c, const char *key);
 /* Returns 0 if every key is one of known (NULL-terminated), else -1 with

@@ -1,4 +1,4 @@
-/* Finding the vocabulary and the demo federation. */
+/* Finding the vocabulary, the access form and the demo federation. */
 #include "config.h"
 
 #include "util/datadir.h"
@@ -39,12 +39,15 @@ int datadir_find(const char *override, struct datadir *dd, char *err, size_t err
 	memset(dd, 0, sizeof *dd);
 	if (dir != NULL) {
 		dd->criteria = xasprintf("%s/criteria.json", dir);
+		dd->access_form = xasprintf("%s/access-form.json", dir);
 		dd->demo = xasprintf("%s/demo", dir);
 	} else if (running_from_build_tree()) {
 		dd->criteria = xstrdup(ECII_SOURCE_DIR "/data/criteria.json");
+		dd->access_form = xstrdup(ECII_SOURCE_DIR "/data/access-form.json");
 		dd->demo = xstrdup(ECII_BUILD_DIR "/data/demo/out");
 	} else {
 		dd->criteria = xstrdup(PKGDATADIR "/criteria.json");
+		dd->access_form = xstrdup(PKGDATADIR "/access-form.json");
 		dd->demo = xstrdup(PKGDATADIR "/demo");
 	}
 	if (!exists(dd->criteria)) {
@@ -59,6 +62,7 @@ int datadir_find(const char *override, struct datadir *dd, char *err, size_t err
 void datadir_clear(struct datadir *dd)
 {
 	free(dd->criteria);
+	free(dd->access_form);
 	free(dd->demo);
 	memset(dd, 0, sizeof *dd);
 }

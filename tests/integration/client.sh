@@ -5,71 +5,23 @@
 # that hangs or dies, the hub going away mid-stream and coming back.
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
-bin="$ECII_BUILDDIR/src"
-demo="$ECII_BUILDDIR/data/demo/out"
-criteria="$ECII_SRCDIR/data/criteria.json"
 tmp=$(mktemp -d)
-hub_pid=
-node_pids=
+sites="de-elbtal es-turia nl-noordzee"
+site_list=$(echo $sites | tr ' ' ',')
 cleanup() {
-	for p in $hub_pid $node_pids; do
-		kill -CONT "$p" 2>/dev/null
-		kill -TERM "$p" 2>/dev/null
-	done
-	wait 2>/dev/null
+	cleanup_loopback
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
 tap_plan 27
-umask 077
 
 # The user's files live in the scratch directory; no hub from outside.
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" \
 	XDG_DATA_HOME="$tmp/data"
 unset ECII_HUB ECII_TOKEN
 mkdir -p "$HOME"
-sites="de-elbtal es-turia nl-noordzee"
-site_list=$(echo $sites | tr ' ' ',')
+. "$ECII_SRCDIR/tests/integration/loopback.sh"
 
-db="$tmp/hub.db"
-"$bin/ecii-hub" --db "$db" init >/dev/null
-researcher=$("$bin/ecii-hub" --db "$db" user add researcher --role researcher)
-for s in $sites; do
-	"$bin/ecii-hub" --db "$db" site add "$s" >"$tmp/$s.token"
-done
-
-# Starts the hub on $1 (default: a free port); sets hub_pid and url.
-start_hub() {
-	: >"$tmp/serve.err"
-	"$bin/ecii-hub" --db "$db" serve --listen "${1:-127.0.0.1:0}" --criteria "$criteria" \
-		--heartbeat 2 --log "$tmp/hub.log" 2>"$tmp/serve.err" &
-	hub_pid=$!
-	i=0
-	while [ $i -lt 200 ] && ! grep -q '^listening on http://' "$tmp/serve.err"; do
-		sleep 0.05
-		i=$((i + 1))
-	done
-	url=$(sed -n 's|^listening on \(http://[^ ]*\)$|\1|p' "$tmp/serve.err")
-}
-# Starts site $1's node; its pid goes into node_<site>.
-start_node() {
-	"$bin/ecii-node" --hub "$url" --token-file "$tmp/$1.token" --store "$demo/site-$1.db" \
-		--criteria "$criteria" --log "$tmp/node-$1.log" 2>>"$tmp/node-$1.log" &
-	eval "node_$(echo "$1" | tr - _)=$!"
-	node_pids="$node_pids $!"
-}
-node_pid() { eval "echo \$node_$(echo "$1" | tr - _)"; }
-# Waits until the hub says exactly $1 sites are online (up to $2 s).
-wait_online() {
-	i=0
-	while [ $i -lt $(($2 * 10)) ]; do
-		n=$("$bin/ecii" --hub "$url" sites --json 2>/dev/null | grep -c '"online": true')
-		[ "$n" = "$1" ] && return 0
-		sleep 0.1
-		i=$((i + 1))
-	done
-	return 1
-}
 # The JSON of ecii count, reduced to what must be equal: per site its
 # status and its payload without elapsed_ms, and the totals.
 reduce() {
