@@ -43,6 +43,34 @@ static const struct command commands[] = {
 	  "usage: ecii show [--json] COLLECTION\n"
 	  "Show everything the catalogue says about one collection (by id).\n"
 	  "  --json   print the catalogue item as JSON\n" },
+	{ "request", cli_request,
+	  "usage: ecii request new [--collections A,B] [--set SECTION.ELEMENT=VALUE]... QUERY\n"
+	  "       ecii request set DRAFT SECTION.ELEMENT=VALUE...\n"
+	  "       ecii request submit DRAFT\n"
+	  "       ecii request list [--json]\n"
+	  "       ecii request show ID|DRAFT [--json]\n"
+	  "       ecii request post ID TEXT [--private]\n"
+	  "       ecii request abandon ID [--message TEXT]\n"
+	  "       ecii request accept|decline ID COLLECTION [--message TEXT]\n"
+	  "Your access requests at the hub. 'new' counts the cohort, takes the collections\n"
+	  "with subjects (or --collections), hands them to the hub and keeps a draft on this\n"
+	  "machine (~/.local/share/ecii/drafts/), saved on every change; 'set' answers the\n"
+	  "access form (lists are comma-separated, yes/no for booleans, '' clears); 'submit'\n"
+	  "sends it once: a submit whose reply never came can be sent again and never makes a\n"
+	  "second request. DRAFT may be the first characters of its id. 'accept' and 'decline'\n"
+	  "answer a collection's access conditions.\n" },
+	{ "review", cli_review,
+	  "usage: ecii review list [--json]\n"
+	  "       ecii review show ID [--json]\n"
+	  "       ecii review approve|decline ID [--message TEXT]\n"
+	  "       ecii review resource ID COLLECTION EVENT [--message TEXT]\n"
+	  "       ecii review post ID TEXT [--private]\n"
+	  "For the data access committee and the collections' representatives: the queue of\n"
+	  "submitted requests, oldest first; one request with its answers, its cohort and\n"
+	  "what it counts now, the author's recent queries, the timeline and the posts;\n"
+	  "approve or decline it; move a collection's state (EVENT as in the Negotiator:\n"
+	  "CONTACT, MARK_AS_CHECKING_AVAILABILITY, MARK_AS_AVAILABLE, INDICATE_ACCESS_CONDITIONS,\n"
+	  "GRANT_ACCESS_TO_RESOURCE, ...); a private post is seen by the author and reviewers.\n" },
 	{ "sites", cli_sites,
 	  "usage: ecii sites [--json]\n"
 	  "List the sites of the federation: with a hub, whether each is online (it polled\n"
@@ -78,6 +106,8 @@ static const char main_usage[] =
     "  show COLLECTION    one collection's catalogue entry\n"
     "  query parse|print|hash   convert and hash cohort definitions\n"
     "  sites              the sites, and whether each is online\n"
+    "  request ...        your access requests: new, set, submit, list, show, post\n"
+    "  review ...         review access requests (committee, representatives)\n"
     "  login, logout      store or forget your token for the hub\n"
     "  help [COMMAND]     this text, or a command's\n"
     "\n"

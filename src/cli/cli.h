@@ -63,6 +63,8 @@ int cli_query(struct cli *cli, int argc, char **argv);
 int cli_login(struct cli *cli, int argc, char **argv);
 int cli_logout(struct cli *cli, int argc, char **argv);
 int cli_sites(struct cli *cli, int argc, char **argv);
+int cli_request(struct cli *cli, int argc, char **argv);
+int cli_review(struct cli *cli, int argc, char **argv);
 /* The explorer; headless when script (a file, or "-" for stdin) is given,
  * at size ("ROWSxCOLS", default 24x80). */
 int cli_explore(struct cli *cli, const char *script, const char *size);

@@ -63,6 +63,20 @@ static int fail_at(char *err, size_t errlen, const char *place, const char *fmt,
 	return -1;
 }
 
+/* Formats a place into out, cut short if need be: places only name where
+ * an error is, so a truncated one is still useful. */
+static void place_fmt(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void place_fmt(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+}
+
 /* Reads a string member into *out (new). Optional members absent or null
  * become "". */
 static int read_str(json_t *obj, const char *place, const char *member, bool required,
@@ -72,7 +86,7 @@ static int read_str(json_t *obj, const char *place, const char *member, bool req
 	char where[192];
 
 	*out = NULL;
-	snprintf(where, sizeof where, "%s%s%s", place, place[0] != '\0' ? "." : "", member);
+	place_fmt(where, sizeof where, "%s%s%s", place, place[0] != '\0' ? "." : "", member);
 	if (v == NULL || (json_is_null(v) && !required)) {
 		if (required)
 			return fail_at(err, errlen, where, "missing");
@@ -92,13 +106,13 @@ static int read_str(json_t *obj, const char *place, const char *member, bool req
 }
 
 /* The array member of obj, of at most max entries; NULL with err set. */
-static json_t *get_array(json_t *obj, const char *place, const char *member, size_t max,
-                         char *err, size_t errlen)
+static json_t *get_array(json_t *obj, const char *place, const char *member, size_t max, char *err,
+                         size_t errlen)
 {
 	json_t *v = json_object_get(obj, member);
 	char where[192];
 
-	snprintf(where, sizeof where, "%s%s%s", place, place[0] != '\0' ? "." : "", member);
+	place_fmt(where, sizeof where, "%s%s%s", place, place[0] != '\0' ? "." : "", member);
 	if (v == NULL)
 		fail_at(err, errlen, where, "missing");
 	else if (!json_is_array(v))
@@ -173,12 +187,13 @@ static int read_values(json_t *doc, const char *place, struct access_form_elemen
 	json_array_foreach (arr, i, v) {
 		struct access_form_value *fv = &e->values[i];
 
-		snprintf(where, sizeof where, "%s.values[%zu]", place, i);
+		place_fmt(where, sizeof where, "%s.values[%zu]", place, i);
 		if (!json_is_object(v))
 			return fail_at(err, errlen, where, "not an object");
 		e->n_values = i + 1;
 		if (read_str(v, where, "value", true, true, MAX_ID, &fv->value, err, errlen) != 0 ||
-		    read_str(v, where, "label", true, false, MAX_LABEL, &fv->label, err, errlen) != 0)
+		    read_str(v, where, "label", true, false, MAX_LABEL, &fv->label, err, errlen) !=
+		        0)
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(e->values[j].value, fv->value) == 0)
@@ -207,13 +222,13 @@ static int read_element(json_t *doc, const char *place, struct access_form_eleme
 	             errlen) != 0 ||
 	    read_str(doc, place, "type", true, true, 64, &type, err, errlen) != 0)
 		goto out;
-	snprintf(where, sizeof where, "%s.type", place);
+	place_fmt(where, sizeof where, "%s.type", place);
 	if (access_form_type_parse(type, &e->type) != 0) {
 		fail_at(err, errlen, where, "unknown type \"%.64s\"", type);
 		goto out;
 	}
 	req = json_object_get(doc, "required");
-	snprintf(where, sizeof where, "%s.required", place);
+	place_fmt(where, sizeof where, "%s.required", place);
 	if (!json_is_boolean(req)) {
 		fail_at(err, errlen, where, req == NULL ? "missing" : "not true or false");
 		goto out;
@@ -228,7 +243,7 @@ static int read_element(json_t *doc, const char *place, struct access_form_eleme
 			goto out;
 	} else if (json_object_get(doc, "values") != NULL &&
 	           !json_is_null(json_object_get(doc, "values"))) {
-		snprintf(where, sizeof where, "%s.values", place);
+		place_fmt(where, sizeof where, "%s.values", place);
 		fail_at(err, errlen, where, "only choice elements have values");
 		goto out;
 	}
@@ -258,7 +273,7 @@ static int read_section(json_t *doc, const char *place, struct access_form_secti
 		return -1;
 	s->elements = xcalloc(json_array_size(arr) + 1, sizeof *s->elements);
 	json_array_foreach (arr, i, v) {
-		snprintf(where, sizeof where, "%s.elements[%zu]", place, i);
+		place_fmt(where, sizeof where, "%s.elements[%zu]", place, i);
 		s->n_elements = i + 1;
 		if (read_element(v, where, &s->elements[i], err, errlen) != 0)
 			return -1;
@@ -295,7 +310,7 @@ struct access_form *access_form_read(json_t *doc, char *err, size_t errlen)
 	}
 	f->sections = xcalloc(json_array_size(arr), sizeof *f->sections);
 	json_array_foreach (arr, i, v) {
-		snprintf(where, sizeof where, "sections[%zu]", i);
+		place_fmt(where, sizeof where, "sections[%zu]", i);
 		f->n_sections = i + 1;
 		if (read_section(v, where, &f->sections[i], err, errlen) != 0)
 			goto fail;
@@ -313,8 +328,7 @@ fail:
 	return NULL;
 }
 
-struct access_form *access_form_read_text(const char *text, size_t len, char *err,
-                                          size_t errlen)
+struct access_form *access_form_read_text(const char *text, size_t len, char *err, size_t errlen)
 {
 	struct access_form *f;
 	json_error_t jerr;
@@ -363,20 +377,19 @@ json_t *access_form_to_json(const struct access_form *f)
 
 		for (size_t j = 0; j < s->n_elements; j++) {
 			const struct access_form_element *e = &s->elements[j];
-			json_t *el = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", e->id,
-			                       "name", e->name, "label", e->label, "description",
-			                       e->description, "placeholder", e->placeholder,
-			                       "type", type_names[e->type], "required",
-			                       e->required);
+			json_t *el = json_pack(
+			    "{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "id", e->id, "name", e->name,
+			    "label", e->label, "description", e->description, "placeholder",
+			    e->placeholder, "type", type_names[e->type], "required", e->required);
 
 			if (is_choice(e->type)) {
 				json_t *values = json_array();
 
 				for (size_t k = 0; k < e->n_values; k++)
-					json_array_append_new(
-					    values, json_pack("{s:s, s:s}", "value",
-					                      e->values[k].value, "label",
-					                      e->values[k].label));
+					json_array_append_new(values,
+					                      json_pack("{s:s, s:s}", "value",
+					                                e->values[k].value, "label",
+					                                e->values[k].label));
 				json_object_set_new(el, "values", values);
 			}
 			json_array_append_new(elements, el);
@@ -389,8 +402,7 @@ json_t *access_form_to_json(const struct access_form *f)
 	return json_pack("{s:s, s:s, s:o}", "id", f->id, "name", f->name, "sections", sections);
 }
 
-const struct access_form_section *access_form_section(const struct access_form *f,
-                                                      const char *name)
+const struct access_form_section *access_form_section(const struct access_form *f, const char *name)
 {
 	for (size_t i = 0; f != NULL && name != NULL && i < f->n_sections; i++) {
 		if (strcmp(f->sections[i].name, name) == 0)
@@ -500,7 +512,7 @@ const char *access_form_check_value(const struct access_form_element *e, json_t 
 		if (json_string_length(value) == 0)
 			return "required";
 		return access_form_date_valid(json_string_value(value)) ? NULL
-		                                                         : "not a date (YYYY-MM-DD)";
+		                                                        : "not a date (YYYY-MM-DD)";
 	case ACCESS_FORM_BOOLEAN:
 		return json_is_boolean(value) ? NULL : "not yes or no (true or false)";
 	case ACCESS_FORM_SINGLE_CHOICE:
@@ -613,15 +625,13 @@ json_t *access_form_errors_json(const struct access_form_errors *errs)
 	json_t *arr = json_array();
 
 	for (size_t i = 0; i < errs->n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}", "section",
-		                                     errs->items[i].section, "element",
-		                                     errs->items[i].element, "message",
-		                                     errs->items[i].message));
+		json_array_append_new(
+		    arr, json_pack("{s:s, s:s, s:s}", "section", errs->items[i].section, "element",
+		                   errs->items[i].element, "message", errs->items[i].message));
 	return arr;
 }
 
-int access_form_errors_read(json_t *doc, struct access_form_errors *out, char *err,
-                            size_t errlen)
+int access_form_errors_read(json_t *doc, struct access_form_errors *out, char *err, size_t errlen)
 {
 	char where[64], *s = NULL, *e = NULL, *m = NULL;
 	json_t *v;
@@ -633,7 +643,7 @@ int access_form_errors_read(json_t *doc, struct access_form_errors *out, char *e
 	if (json_array_size(doc) > 4096)
 		return fail_at(err, errlen, "fields", "more than 4096 entries");
 	json_array_foreach (doc, i, v) {
-		snprintf(where, sizeof where, "fields[%zu]", i);
+		place_fmt(where, sizeof where, "fields[%zu]", i);
 		if (!json_is_object(v)) {
 			fail_at(err, errlen, where, "not an object");
 			goto fail;

@@ -17,20 +17,20 @@
 #include <jansson.h>
 
 #define ACCESS_FORM_MAX_SECTIONS 64
-#define ACCESS_FORM_MAX_ELEMENTS 256 /* per section */
-#define ACCESS_FORM_MAX_VALUES   256 /* per choice element */
+#define ACCESS_FORM_MAX_ELEMENTS 256   /* per section */
+#define ACCESS_FORM_MAX_VALUES   256   /* per choice element */
 #define ACCESS_FORM_MAX_TEXT     1000  /* characters of a TEXT answer */
 #define ACCESS_FORM_MAX_LARGE    20000 /* characters of a TEXT_LARGE answer */
 
 /* The element types: X(constant, wire name). */
-#define ACCESS_FORM_TYPES(X)                                                                       \
-	X(ACCESS_FORM_TEXT, "TEXT")                                                                \
-	X(ACCESS_FORM_TEXT_LARGE, "TEXT_LARGE")                                                    \
-	X(ACCESS_FORM_NUMBER, "NUMBER")                                                            \
-	X(ACCESS_FORM_DATE, "DATE")                                                                \
-	X(ACCESS_FORM_BOOLEAN, "BOOLEAN")                                                          \
-	X(ACCESS_FORM_SINGLE_CHOICE, "SINGLE_CHOICE")                                              \
-	X(ACCESS_FORM_MULTIPLE_CHOICE, "MULTIPLE_CHOICE")                                          \
+#define ACCESS_FORM_TYPES(X)                              \
+	X(ACCESS_FORM_TEXT, "TEXT")                       \
+	X(ACCESS_FORM_TEXT_LARGE, "TEXT_LARGE")           \
+	X(ACCESS_FORM_NUMBER, "NUMBER")                   \
+	X(ACCESS_FORM_DATE, "DATE")                       \
+	X(ACCESS_FORM_BOOLEAN, "BOOLEAN")                 \
+	X(ACCESS_FORM_SINGLE_CHOICE, "SINGLE_CHOICE")     \
+	X(ACCESS_FORM_MULTIPLE_CHOICE, "MULTIPLE_CHOICE") \
 	X(ACCESS_FORM_INFORMATION, "INFORMATION")
 
 #define ACCESS_FORM_ENUM_(c, name) c,
@@ -86,8 +86,7 @@ struct access_form {
  * within their level. Returns new, or NULL with err set. */
 struct access_form *access_form_read(json_t *doc, char *err, size_t errlen);
 /* The same from len bytes of JSON text (NULL refused). */
-struct access_form *access_form_read_text(const char *text, size_t len, char *err,
-                                          size_t errlen);
+struct access_form *access_form_read_text(const char *text, size_t len, char *err, size_t errlen);
 /* The same from the file at path; err names the path. */
 struct access_form *access_form_load(const char *path, char *err, size_t errlen);
 /* Frees *f and clears it; NULL or *f NULL is a no-op. */
@@ -145,8 +144,7 @@ void access_form_errors_clear(struct access_form_errors *errs);
 json_t *access_form_errors_json(const struct access_form_errors *errs);
 /* Reads such an array (doc borrowed) into out (zeroed first). Returns 0 or
  * -1 with out cleared and err set. */
-int access_form_errors_read(json_t *doc, struct access_form_errors *out, char *err,
-                            size_t errlen);
+int access_form_errors_read(json_t *doc, struct access_form_errors *out, char *err, size_t errlen);
 
 /* true if text is a real calendar date written YYYY-MM-DD (NULL: false). */
 bool access_form_date_valid(const char *text);

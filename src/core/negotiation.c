@@ -347,6 +347,19 @@ static int fail_at(char *err, size_t errlen, const char *place, const char *fmt,
 	return -1;
 }
 
+/* Formats a place into out, cut short if need be. */
+static void place_fmt(char *out, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void place_fmt(char *out, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(out, len, fmt, ap);
+	va_end(ap);
+}
+
 /* place + "." + member (or member alone when place is empty), truncated
  * to fit out. */
 static void join_place(char *out, size_t len, const char *place, const char *member)
@@ -365,8 +378,8 @@ enum need {
 
 /* Reads obj's member as a string into *out (new; NULL when optional and
  * absent or null), at most max bytes. */
-static int read_str(json_t *obj, const char *place, const char *member, enum need need,
-                    size_t max, char **out, char *err, size_t errlen)
+static int read_str(json_t *obj, const char *place, const char *member, enum need need, size_t max,
+                    char **out, char *err, size_t errlen)
 {
 	json_t *v = json_object_get(obj, member);
 	char where[192];
@@ -471,13 +484,13 @@ static int read_event_names(json_t *arr, const char *place, char ***out, size_t 
 	*n = 0;
 	if (arr == NULL || json_is_null(arr))
 		return 0;
-	if (!json_is_array(arr) || json_array_size(arr) > NEGOTIATION_N_RESOURCE_EVENTS +
-	                                                      NEGOTIATION_N_EVENTS)
+	if (!json_is_array(arr) ||
+	    json_array_size(arr) > NEGOTIATION_N_RESOURCE_EVENTS + NEGOTIATION_N_EVENTS)
 		return fail_at(err, errlen, place, "not a short array");
 	*out = xcalloc(json_array_size(arr) + 1, sizeof **out);
 	json_array_foreach (arr, i, v) {
 		if (!json_is_string(v) || json_string_length(v) > NEGOTIATION_MAX_ID) {
-			snprintf(where, sizeof where, "%s[%zu]", place, i);
+			place_fmt(where, sizeof where, "%s[%zu]", place, i);
 			return fail_at(err, errlen, where, "not a short string");
 		}
 		(*out)[(*n)++] = xstrdup(json_string_value(v));
@@ -568,7 +581,7 @@ static int read_resources(json_t *doc, enum negotiation_read mode, bool need_sta
 		               NEGOTIATION_MAX_RESOURCES);
 	*out = xcalloc(json_array_size(arr), sizeof **out);
 	json_array_foreach (arr, i, v) {
-		snprintf(where, sizeof where, "resources[%zu]", i);
+		place_fmt(where, sizeof where, "resources[%zu]", i);
 		if (read_resource_at(v, where, mode, need_state, &(*out)[i], err, errlen) != 0)
 			goto fail;
 		*n = i + 1;
@@ -630,7 +643,8 @@ int negotiation_request_read(json_t *doc, enum negotiation_read mode,
 	    read_str(doc, "", "url", REQUIRED, NEGOTIATION_MAX_URL, &out->url, err, errlen) != 0 ||
 	    read_str(doc, "", "humanReadable", REQUIRED, NEGOTIATION_MAX_TEXT, &out->human_readable,
 	             err, errlen) != 0 ||
-	    read_resources(doc, mode, false, &out->resources, &out->n_resources, err, errlen) != 0 ||
+	    read_resources(doc, mode, false, &out->resources, &out->n_resources, err, errlen) !=
+	        0 ||
 	    read_str(doc, "", "redirectUrl", reply ? REQUIRED : OPTIONAL, NEGOTIATION_MAX_URL,
 	             &out->redirect_url, err, errlen) != 0 ||
 	    read_query(doc, &out->query, err, errlen) != 0 ||
@@ -662,7 +676,8 @@ static int read_person(json_t *doc, const char *place, struct negotiation_person
 	memset(p, 0, sizeof *p);
 	if (need_object(doc, place, err, errlen) != 0 ||
 	    read_str(doc, place, "id", NON_EMPTY, NEGOTIATION_MAX_ID, &p->id, err, errlen) != 0 ||
-	    read_str(doc, place, "name", REQUIRED, NEGOTIATION_MAX_ID, &p->name, err, errlen) != 0) {
+	    read_str(doc, place, "name", REQUIRED, NEGOTIATION_MAX_ID, &p->name, err, errlen) !=
+	        0) {
 		person_clear(p);
 		return -1;
 	}
@@ -739,8 +754,7 @@ void negotiation_create_clear(struct negotiation_create *c)
 	memset(c, 0, sizeof *c);
 }
 
-int negotiation_create_read(json_t *doc, struct negotiation_create *out, char *err,
-                            size_t errlen)
+int negotiation_create_read(json_t *doc, struct negotiation_create *out, char *err, size_t errlen)
 {
 	json_t *draft, *payload;
 
@@ -814,7 +828,7 @@ int negotiation_event_list_read(json_t *doc, struct negotiation_event_list *out,
 	json_array_foreach (doc, i, v) {
 		struct negotiation_event_info *e = &out->items[i];
 
-		snprintf(where, sizeof where, "[%zu]", i);
+		place_fmt(where, sizeof where, "[%zu]", i);
 		out->n = i + 1;
 		if (need_object(v, where, err, errlen) != 0 ||
 		    read_str(v, where, "value", NON_EMPTY, 64, &e->value, err, errlen) != 0 ||
@@ -846,8 +860,8 @@ static json_t *event_info(const char *name, const char *from, const char *to, un
 {
 	char *label = label_of(name);
 	char *desc = xasprintf("%s -> %s, by %s", from, to, negotiation_who_words(who));
-	json_t *doc = json_pack("{s:s, s:s, s:s}", "value", name, "label", label, "description",
-	                        desc);
+	json_t *doc =
+	    json_pack("{s:s, s:s, s:s}", "value", name, "label", label, "description", desc);
 
 	free(label);
 	free(desc);
@@ -860,10 +874,12 @@ json_t *negotiation_event_info_json(enum negotiation_event e)
 		const struct negotiation_transition *t = &negotiation_transitions[i];
 
 		if (t->event == e)
-			return event_info(negotiation_event_name(e), negotiation_state_name(t->from),
+			return event_info(negotiation_event_name(e),
+			                  negotiation_state_name(t->from),
 			                  negotiation_state_name(t->to), t->who);
 	}
-	return json_pack("{s:s}", "value", negotiation_event_name(e) ? negotiation_event_name(e) : "?");
+	return json_pack("{s:s}", "value",
+	                 negotiation_event_name(e) ? negotiation_event_name(e) : "?");
 }
 
 json_t *negotiation_resource_event_info_json(enum negotiation_resource_event e)
@@ -978,7 +994,7 @@ int negotiation_posts_read(json_t *doc, struct negotiation_post **posts, size_t 
 		return fail_at(err, errlen, "posts", "more than %d", NEGOTIATION_MAX_ITEMS);
 	*posts = xcalloc(json_array_size(doc) + 1, sizeof **posts);
 	json_array_foreach (doc, i, v) {
-		snprintf(where, sizeof where, "[%zu]", i);
+		place_fmt(where, sizeof where, "[%zu]", i);
 		if (read_post_at(v, where, &(*posts)[i], err, errlen) != 0) {
 			negotiation_posts_free(posts, i);
 			*n = 0;
@@ -1077,16 +1093,16 @@ static int read_entry_at(json_t *doc, const char *place, struct negotiation_entr
 		if (read_str(doc, place, "event", NON_EMPTY, 64, &e->event, err, errlen) != 0 ||
 		    read_str(doc, place, "from", NON_EMPTY, 64, &e->from, err, errlen) != 0 ||
 		    read_str(doc, place, "to", NON_EMPTY, 64, &e->to, err, errlen) != 0 ||
-		    read_str(doc, place, "resource", OPTIONAL, NEGOTIATION_MAX_ID, &e->resource, err,
-		             errlen) != 0 ||
+		    read_str(doc, place, "resource", OPTIONAL, NEGOTIATION_MAX_ID, &e->resource,
+		             err, errlen) != 0 ||
 		    read_str(doc, place, "message", OPTIONAL, NEGOTIATION_MAX_TEXT, &e->message,
 		             err, errlen) != 0 ||
 		    must_be_null(doc, place, "postType", "transition", err, errlen) != 0)
 			goto out;
 	} else if (strcmp(kind, "post") == 0) {
 		e->kind = NEGOTIATION_ENTRY_POST;
-		if (read_str(doc, place, "message", REQUIRED, NEGOTIATION_MAX_TEXT, &e->message, err,
-		             errlen) != 0 ||
+		if (read_str(doc, place, "message", REQUIRED, NEGOTIATION_MAX_TEXT, &e->message,
+		             err, errlen) != 0 ||
 		    read_str(doc, place, "postType", REQUIRED, 16, &type, err, errlen) != 0)
 			goto out;
 		if (negotiation_post_type_parse(type, &e->post_type) != 0) {
@@ -1113,8 +1129,8 @@ out:
 	return rc;
 }
 
-int negotiation_timeline_read(json_t *doc, struct negotiation_entry **entries, size_t *n,
-                              char *err, size_t errlen)
+int negotiation_timeline_read(json_t *doc, struct negotiation_entry **entries, size_t *n, char *err,
+                              size_t errlen)
 {
 	char where[32];
 	json_t *v;
@@ -1129,7 +1145,7 @@ int negotiation_timeline_read(json_t *doc, struct negotiation_entry **entries, s
 		               NEGOTIATION_MAX_ITEMS);
 	*entries = xcalloc(json_array_size(doc) + 1, sizeof **entries);
 	json_array_foreach (doc, i, v) {
-		snprintf(where, sizeof where, "[%zu]", i);
+		place_fmt(where, sizeof where, "[%zu]", i);
 		if (read_entry_at(v, where, &(*entries)[i], err, errlen) != 0) {
 			negotiation_timeline_free(entries, i);
 			*n = 0;
@@ -1147,7 +1163,7 @@ static int read_count(json_t *page, const char *member, int64_t *out, char *err,
 	json_t *v = json_object_get(page, member);
 	char where[64];
 
-	snprintf(where, sizeof where, "page.%s", member);
+	place_fmt(where, sizeof where, "page.%s", member);
 	if (v == NULL)
 		return fail_at(err, errlen, where, "missing");
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
@@ -1171,7 +1187,7 @@ int negotiation_hal_read(json_t *doc, const char *name, json_t **items,
 		if (need_object(emb, "_embedded", err, errlen) != 0)
 			return -1;
 		arr = json_object_get(emb, name);
-		snprintf(where, sizeof where, "_embedded.%s", name);
+		place_fmt(where, sizeof where, "_embedded.%s", name);
 		if (arr == NULL)
 			return fail_at(err, errlen, where, "missing");
 		if (!json_is_array(arr))
@@ -1202,11 +1218,11 @@ json_t *negotiation_hal_build(const char *name, json_t *items, const struct nego
 	json_object_set_new(emb, name, items);
 	json_object_set_new(doc, "_embedded", emb);
 	if (page != NULL)
-		json_object_set_new(doc, "page",
-		                    json_pack("{s:I, s:I, s:I, s:I}", "size", (json_int_t)page->size,
-		                              "totalElements", (json_int_t)page->total_elements,
-		                              "totalPages", (json_int_t)page->total_pages, "number",
-		                              (json_int_t)page->number));
+		json_object_set_new(
+		    doc, "page",
+		    json_pack("{s:I, s:I, s:I, s:I}", "size", (json_int_t)page->size,
+		              "totalElements", (json_int_t)page->total_elements, "totalPages",
+		              (json_int_t)page->total_pages, "number", (json_int_t)page->number));
 	return doc;
 }
 

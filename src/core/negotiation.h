@@ -18,59 +18,59 @@
 #include <jansson.h>
 
 /* Limits on what is read (and what the hub accepts). */
-#define NEGOTIATION_MAX_RESOURCES 256            /* per request */
-#define NEGOTIATION_MAX_ID        256            /* bytes of an id */
-#define NEGOTIATION_MAX_TEXT      (64 * 1024)    /* humanReadable, a post, a message */
-#define NEGOTIATION_MAX_URL       4096           /* bytes of url / redirectUrl */
-#define NEGOTIATION_MAX_PAYLOAD   (256 * 1024)   /* the form answers as compact JSON */
-#define NEGOTIATION_MAX_ITEMS     (64 * 1024)    /* entries of any one list */
+#define NEGOTIATION_MAX_RESOURCES 256          /* per request */
+#define NEGOTIATION_MAX_ID        256          /* bytes of an id */
+#define NEGOTIATION_MAX_TEXT      (64 * 1024)  /* humanReadable, a post, a message */
+#define NEGOTIATION_MAX_URL       4096         /* bytes of url / redirectUrl */
+#define NEGOTIATION_MAX_PAYLOAD   (256 * 1024) /* the form answers as compact JSON */
+#define NEGOTIATION_MAX_ITEMS     (64 * 1024)  /* entries of any one list */
 
 /* ---- the lifecycle tables ---- */
 
 /* The states of a negotiation, in lifecycle order: X(constant, wire name). */
-#define NEGOTIATION_STATES(X)                                                                      \
-	X(NEGOTIATION_DRAFT, "DRAFT")                                                              \
-	X(NEGOTIATION_SUBMITTED, "SUBMITTED")                                                      \
-	X(NEGOTIATION_IN_PROGRESS, "IN_PROGRESS")                                                  \
-	X(NEGOTIATION_PAUSED, "PAUSED")                                                            \
-	X(NEGOTIATION_CONCLUDED, "CONCLUDED")                                                      \
-	X(NEGOTIATION_ABANDONED, "ABANDONED")                                                      \
+#define NEGOTIATION_STATES(X)                     \
+	X(NEGOTIATION_DRAFT, "DRAFT")             \
+	X(NEGOTIATION_SUBMITTED, "SUBMITTED")     \
+	X(NEGOTIATION_IN_PROGRESS, "IN_PROGRESS") \
+	X(NEGOTIATION_PAUSED, "PAUSED")           \
+	X(NEGOTIATION_CONCLUDED, "CONCLUDED")     \
+	X(NEGOTIATION_ABANDONED, "ABANDONED")     \
 	X(NEGOTIATION_DECLINED, "DECLINED")
 
 /* The events of a negotiation's lifecycle. */
-#define NEGOTIATION_EVENTS(X)                                                                      \
-	X(NEGOTIATION_SUBMIT, "SUBMIT")                                                            \
-	X(NEGOTIATION_APPROVE, "APPROVE")                                                          \
-	X(NEGOTIATION_DECLINE, "DECLINE")                                                          \
-	X(NEGOTIATION_PAUSE, "PAUSE")                                                              \
-	X(NEGOTIATION_UNPAUSE, "UNPAUSE")                                                          \
-	X(NEGOTIATION_CONCLUDE, "CONCLUDE")                                                        \
+#define NEGOTIATION_EVENTS(X)               \
+	X(NEGOTIATION_SUBMIT, "SUBMIT")     \
+	X(NEGOTIATION_APPROVE, "APPROVE")   \
+	X(NEGOTIATION_DECLINE, "DECLINE")   \
+	X(NEGOTIATION_PAUSE, "PAUSE")       \
+	X(NEGOTIATION_UNPAUSE, "UNPAUSE")   \
+	X(NEGOTIATION_CONCLUDE, "CONCLUDE") \
 	X(NEGOTIATION_ABANDON, "ABANDON")
 
 /* The states of one collection (resource) within a negotiation. */
-#define NEGOTIATION_RESOURCE_STATES(X)                                                             \
-	X(NEGOTIATION_RESOURCE_SUBMITTED, "SUBMITTED")                                             \
-	X(NEGOTIATION_RESOURCE_REPRESENTATIVE_CONTACTED, "REPRESENTATIVE_CONTACTED")               \
-	X(NEGOTIATION_RESOURCE_REPRESENTATIVE_UNREACHABLE, "REPRESENTATIVE_UNREACHABLE")           \
-	X(NEGOTIATION_RESOURCE_CHECKING_AVAILABILITY, "CHECKING_AVAILABILITY")                     \
-	X(NEGOTIATION_RESOURCE_AVAILABLE, "RESOURCE_AVAILABLE")                                    \
-	X(NEGOTIATION_RESOURCE_UNAVAILABLE, "RESOURCE_UNAVAILABLE")                                \
-	X(NEGOTIATION_RESOURCE_ACCESS_CONDITIONS_INDICATED, "ACCESS_CONDITIONS_INDICATED")         \
-	X(NEGOTIATION_RESOURCE_ACCESS_CONDITIONS_MET, "ACCESS_CONDITIONS_MET")                     \
-	X(NEGOTIATION_RESOURCE_NOT_MADE_AVAILABLE, "RESOURCE_NOT_MADE_AVAILABLE")                  \
+#define NEGOTIATION_RESOURCE_STATES(X)                                                     \
+	X(NEGOTIATION_RESOURCE_SUBMITTED, "SUBMITTED")                                     \
+	X(NEGOTIATION_RESOURCE_REPRESENTATIVE_CONTACTED, "REPRESENTATIVE_CONTACTED")       \
+	X(NEGOTIATION_RESOURCE_REPRESENTATIVE_UNREACHABLE, "REPRESENTATIVE_UNREACHABLE")   \
+	X(NEGOTIATION_RESOURCE_CHECKING_AVAILABILITY, "CHECKING_AVAILABILITY")             \
+	X(NEGOTIATION_RESOURCE_AVAILABLE, "RESOURCE_AVAILABLE")                            \
+	X(NEGOTIATION_RESOURCE_UNAVAILABLE, "RESOURCE_UNAVAILABLE")                        \
+	X(NEGOTIATION_RESOURCE_ACCESS_CONDITIONS_INDICATED, "ACCESS_CONDITIONS_INDICATED") \
+	X(NEGOTIATION_RESOURCE_ACCESS_CONDITIONS_MET, "ACCESS_CONDITIONS_MET")             \
+	X(NEGOTIATION_RESOURCE_NOT_MADE_AVAILABLE, "RESOURCE_NOT_MADE_AVAILABLE")          \
 	X(NEGOTIATION_RESOURCE_MADE_AVAILABLE, "RESOURCE_MADE_AVAILABLE")
 
 /* The events of a collection's lifecycle. */
-#define NEGOTIATION_RESOURCE_EVENTS(X)                                                             \
-	X(NEGOTIATION_RESOURCE_CONTACT, "CONTACT")                                                 \
-	X(NEGOTIATION_RESOURCE_MARK_AS_UNREACHABLE, "MARK_AS_UNREACHABLE")                         \
-	X(NEGOTIATION_RESOURCE_MARK_AS_CHECKING_AVAILABILITY, "MARK_AS_CHECKING_AVAILABILITY")     \
-	X(NEGOTIATION_RESOURCE_STEP_AWAY, "STEP_AWAY")                                             \
-	X(NEGOTIATION_RESOURCE_MARK_AS_AVAILABLE, "MARK_AS_AVAILABLE")                             \
-	X(NEGOTIATION_RESOURCE_MARK_AS_UNAVAILABLE, "MARK_AS_UNAVAILABLE")                         \
-	X(NEGOTIATION_RESOURCE_INDICATE_ACCESS_CONDITIONS, "INDICATE_ACCESS_CONDITIONS")           \
-	X(NEGOTIATION_RESOURCE_ACCEPT_ACCESS_CONDITIONS, "ACCEPT_ACCESS_CONDITIONS")               \
-	X(NEGOTIATION_RESOURCE_DECLINE_ACCESS_CONDITIONS, "DECLINE_ACCESS_CONDITIONS")             \
+#define NEGOTIATION_RESOURCE_EVENTS(X)                                                         \
+	X(NEGOTIATION_RESOURCE_CONTACT, "CONTACT")                                             \
+	X(NEGOTIATION_RESOURCE_MARK_AS_UNREACHABLE, "MARK_AS_UNREACHABLE")                     \
+	X(NEGOTIATION_RESOURCE_MARK_AS_CHECKING_AVAILABILITY, "MARK_AS_CHECKING_AVAILABILITY") \
+	X(NEGOTIATION_RESOURCE_STEP_AWAY, "STEP_AWAY")                                         \
+	X(NEGOTIATION_RESOURCE_MARK_AS_AVAILABLE, "MARK_AS_AVAILABLE")                         \
+	X(NEGOTIATION_RESOURCE_MARK_AS_UNAVAILABLE, "MARK_AS_UNAVAILABLE")                     \
+	X(NEGOTIATION_RESOURCE_INDICATE_ACCESS_CONDITIONS, "INDICATE_ACCESS_CONDITIONS")       \
+	X(NEGOTIATION_RESOURCE_ACCEPT_ACCESS_CONDITIONS, "ACCEPT_ACCESS_CONDITIONS")           \
+	X(NEGOTIATION_RESOURCE_DECLINE_ACCESS_CONDITIONS, "DECLINE_ACCESS_CONDITIONS")         \
 	X(NEGOTIATION_RESOURCE_GRANT_ACCESS_TO_RESOURCE, "GRANT_ACCESS_TO_RESOURCE")
 
 #define NEGOTIATION_ENUM_(c, name) c,
@@ -164,9 +164,9 @@ bool negotiation_resource_transition_allowed(const struct negotiation_resource_t
  * IN_PROGRESS. */
 size_t negotiation_events_allowed(enum negotiation_state from, unsigned caller,
                                   enum negotiation_event out[NEGOTIATION_N_EVENTS]);
-size_t negotiation_resource_events_allowed(enum negotiation_state nstate,
-                                           enum negotiation_resource_state from, unsigned caller,
-                                           enum negotiation_resource_event out[NEGOTIATION_N_RESOURCE_EVENTS]);
+size_t negotiation_resource_events_allowed(
+    enum negotiation_state nstate, enum negotiation_resource_state from, unsigned caller,
+    enum negotiation_resource_event out[NEGOTIATION_N_RESOURCE_EVENTS]);
 
 /* Who has to act next, from the tables: the OR of the who of every row
  * leaving the state (NEGOTIATION_WHO_NOBODY for a final state). */
@@ -282,8 +282,7 @@ struct negotiation_create {
 };
 
 /* Reads it (doc borrowed). Returns 0 or -1 with out cleared and err set. */
-int negotiation_create_read(json_t *doc, struct negotiation_create *out, char *err,
-                            size_t errlen);
+int negotiation_create_read(json_t *doc, struct negotiation_create *out, char *err, size_t errlen);
 void negotiation_create_clear(struct negotiation_create *c);
 
 /* The body of PUT .../lifecycle/{EVENT}: {"message"} or empty. Sets
@@ -361,18 +360,18 @@ struct negotiation_entry {
 	char *time; /* ISO 8601 UTC */
 	char *actor;
 	enum negotiation_entry_kind kind;
-	char *event;    /* transition only */
-	char *from;     /* transition only */
-	char *to;       /* transition only */
-	char *resource; /* NULL: the negotiation */
-	char *message;  /* NULL: none */
+	char *event;                          /* transition only */
+	char *from;                           /* transition only */
+	char *to;                             /* transition only */
+	char *resource;                       /* NULL: the negotiation */
+	char *message;                        /* NULL: none */
 	enum negotiation_post_type post_type; /* post only */
 };
 
 /* Reads a JSON array of timeline entries. Returns 0 or -1 with *entries
  * NULL, *n 0 and err set. */
-int negotiation_timeline_read(json_t *doc, struct negotiation_entry **entries, size_t *n,
-                              char *err, size_t errlen);
+int negotiation_timeline_read(json_t *doc, struct negotiation_entry **entries, size_t *n, char *err,
+                              size_t errlen);
 void negotiation_timeline_free(struct negotiation_entry **entries, size_t n);
 
 /* A HAL page: {"size","totalElements","totalPages","number"} (number is

@@ -497,13 +497,21 @@ out:
  * encoding and dumping every payload again. NULL as beam_result_build(). */
 static char *succeeded_event(const char *site, const char *task_id, const char *b64)
 {
-	char *head = beam_result_build(site, NULL, task_id, BEAM_SUCCEEDED, NULL), *event;
-	size_t n;
+	static const char member[] = ",\"body\":\"";
+	char *head = beam_result_build(site, NULL, task_id, BEAM_SUCCEEDED, NULL), *event, *p;
+	size_t n, len = strlen(b64);
 
 	if (head == NULL)
 		return NULL;
-	n = strlen(head); /* head ends with the object's '}' */
-	event = xasprintf("%.*s,\"body\":\"%s\"}", (int)(n - 1), head, b64);
+	n = strlen(head) - 1; /* without the object's closing '}' */
+	p = event = xmalloc(n + sizeof member - 1 + len + 3);
+	memcpy(p, head, n);
+	p += n;
+	memcpy(p, member, sizeof member - 1);
+	p += sizeof member - 1;
+	memcpy(p, b64, len);
+	p += len;
+	memcpy(p, "\"}", 3);
 	free(head);
 	return event;
 }

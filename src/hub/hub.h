@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/access_form.h"
 #include "core/vocab.h"
 #include "net/server.h"
 #include "store/hub_store.h"
@@ -22,14 +23,16 @@
 struct hub_beam;
 
 struct hub {
-	struct hub_store *store;     /* borrowed */
-	const struct vocab *vocab;   /* borrowed */
-	size_t max_body;             /* 0: SERVER_DEFAULT_MAX_BODY */
-	int64_t heartbeat;           /* seconds; <= 0: HUB_DEFAULT_HEARTBEAT */
-	int64_t task_ttl_ms;         /* <= 0: HUB_DEFAULT_TASK_TTL_MS */
-	struct hub_beam *beam;       /* owned: the search tasks */
-	struct server *server;       /* owned; NULL when not serving */
-	struct server_route *routes; /* owned: every module's routes */
+	struct hub_store *store;        /* borrowed */
+	const struct vocab *vocab;      /* borrowed */
+	const struct access_form *form; /* borrowed; NULL: no access form, so no
+	                                   negotiation can be made (503) */
+	size_t max_body;                /* 0: SERVER_DEFAULT_MAX_BODY */
+	int64_t heartbeat;              /* seconds; <= 0: HUB_DEFAULT_HEARTBEAT */
+	int64_t task_ttl_ms;            /* <= 0: HUB_DEFAULT_TASK_TTL_MS */
+	struct hub_beam *beam;          /* owned: the search tasks */
+	struct server *server;          /* owned; NULL when not serving */
+	struct server_route *routes;    /* owned: every module's routes */
 	size_t n_routes;
 };
 

@@ -19,10 +19,12 @@
 
 #include <jansson.h>
 
+#include "core/access_form.h"
 #include "core/vocab.h"
 #include "hub/hub.h"
 #include "net/server.h"
 #include "store/hub_store.h"
+#include "store/hub_store_nego.h"
 #include "util/conf.h"
 #include "util/datadir.h"
 #include "util/log.h"
@@ -42,7 +44,7 @@ struct hub_cli {
 /* The keys of a --config file: the global --db and serve's options, each
  * by its long option's name. */
 static const char *const config_keys[] = {
-	"db", "listen", "criteria", "max-body", "log", "task-ttl", "heartbeat", NULL,
+	"db", "listen", "criteria", "access-form", "max-body", "log", "task-ttl", "heartbeat", NULL,
 };
 
 static const char main_usage[] =
@@ -52,21 +54,25 @@ static const char main_usage[] =
     "\n"
     "Commands:\n"
     "  init                                   create the hub database\n"
-    "  user add NAME --role researcher|admin  add a user; prints its token once\n"
+    "  user add NAME --role researcher|admin [--represents COLLECTION[,...]]\n"
+    "                                         add a user; prints its token once\n"
     "  user list [--json] | rotate NAME | remove NAME\n"
     "                                         list users; new token; remove one\n"
+    "  user represent|unrepresent NAME COLLECTION\n"
+    "                                         make NAME a collection's representative, or not\n"
     "  site add NAME [--country CC]           add a site; prints its token once\n"
     "  site list [--json] | rotate NAME | remove NAME\n"
     "                                         list sites; new token; remove one\n"
-    "  serve [--listen ADDR:PORT] [--criteria FILE] [--max-body BYTES] [--log FILE]\n"
-    "        [--task-ttl SECONDS] [--heartbeat SECONDS]\n"
+    "  serve [--listen ADDR:PORT] [--criteria FILE] [--access-form FILE]\n"
+    "        [--max-body BYTES] [--log FILE] [--task-ttl SECONDS] [--heartbeat SECONDS]\n"
     "                                         answer the HTTP API until SIGTERM or SIGINT\n"
     "  help [COMMAND]                         this text, or a command's\n"
     "\n"
     "Options:\n"
     "  --config FILE  settings as \"key = value\" lines, '#' for comments; keys: db,\n"
-    "                 and serve's listen, criteria, max-body, log, task-ttl,\n"
-    "                 heartbeat; an option on the command line wins (default: none)\n"
+    "                 and serve's listen, criteria, access-form, max-body, log,\n"
+    "                 task-ttl, heartbeat; an option on the command line wins\n"
+    "                 (default: none)\n"
     "  --db PATH      the hub database (default " DEFAULT_DB ")\n"
     "\n"
     "Exit status: 0 success, 1 the work could not be done, 2 bad usage.\n"
@@ -77,11 +83,18 @@ static const char init_usage[] = "usage: ecii-hub [--db PATH] init\n"
 
 static const char user_usage[] =
     "usage: ecii-hub [--db PATH] user add NAME --role researcher|admin\n"
+    "                                [--represents COLLECTION[,COLLECTION...]]\n"
     "       ecii-hub [--db PATH] user list [--json]\n"
     "       ecii-hub [--db PATH] user rotate|remove NAME\n"
+    "       ecii-hub [--db PATH] user represent|unrepresent NAME COLLECTION\n"
     "add     add user NAME (letters, digits, '.', '_', '-'; at most 64) and print its\n"
     "        bearer token on stdout, this once: the hub keeps only its hash\n"
-    "list    a table of name, role and creation time (UTC); --json: a JSON array\n"
+    "        --represents  the collections (catalogue ids) NAME represents: it moves\n"
+    "                      their states in access requests (REPRESENTATIVE)\n"
+    "list    a table of name, role, creation time (UTC) and the collections each\n"
+    "        represents; --json: a JSON array\n"
+    "represent    make NAME a representative of COLLECTION (it need not be published\n"
+    "             yet); unrepresent undoes it; an unknown NAME fails with status 1\n"
     "rotate  give NAME a new token and print it once; the old one stops working\n"
     "remove  remove NAME (its audit rows stay); an unknown NAME fails with status 1\n";
 
@@ -100,13 +113,15 @@ static const char site_usage[] =
 
 static const char serve_usage[] =
     "usage: ecii-hub [--db PATH] serve [--listen ADDR:PORT] [--criteria FILE]\n"
-    "                                  [--max-body BYTES] [--log FILE]\n"
+    "                                  [--access-form FILE] [--max-body BYTES] [--log FILE]\n"
     "                                  [--task-ttl SECONDS] [--heartbeat SECONDS]\n"
-    "Answer the catalogue API over HTTP until SIGTERM or SIGINT.\n"
+    "Answer the HTTP API (catalogue, search, access requests) until SIGTERM or SIGINT.\n"
     "  --listen ADDR:PORT  numeric address and port (default " DEFAULT_LISTEN ");\n"
     "                      port 0 picks a free one; [::1]:PORT for IPv6\n"
     "  --criteria FILE     the vocabulary served at /api/catalogue/criteria\n"
     "                      (default: the installed data/criteria.json; also ECII_DATA)\n"
+    "  --access-form FILE  the form of access requests (PROTOCOL.md 6) (default: the\n"
+    "                      installed data/access-form.json; also ECII_DATA)\n"
     "  --max-body BYTES    longest request body accepted (default 1048576)\n"
     "  --log FILE          log requests to FILE (default: standard error); tokens\n"
     "                      are never logged\n"
@@ -234,7 +249,8 @@ static int print_list(json_t *list, bool is_user, bool as_json)
 			width = n;
 	}
 	if (is_user)
-		printf("%-*s  %-10s  %s\n", (int)width, "NAME", "ROLE", "CREATED");
+		printf("%-*s  %-10s  %-20s  %s\n", (int)width, "NAME", "ROLE", "CREATED",
+		       "REPRESENTS");
 	else
 		printf("%-*s  %-7s  %-20s  %-20s  %s\n", (int)width, "NAME", "COUNTRY", "CREATED",
 		       "LAST SEEN", "STATUS");
@@ -244,8 +260,14 @@ static int print_list(json_t *list, bool is_user, bool as_json)
 		    format_time(json_object_get(row, "created"), created, sizeof created);
 
 		if (is_user) {
-			printf("%-*s  %-10s  %s\n", (int)width, name,
+			json_t *reps = json_object_get(row, "represents"), *r;
+			size_t k;
+
+			printf("%-*s  %-10s  %-20s  ", (int)width, name,
 			       json_text(json_object_get(row, "role"), "?"), when);
+			json_array_foreach (reps, k, r)
+				printf("%s%s", k > 0 ? "," : "", json_text(r, "?"));
+			puts(json_array_size(reps) > 0 ? "" : "-");
 		} else {
 			printf("%-*s  %-7s  %-20s  %-20s  %s\n", (int)width, name,
 			       json_text(json_object_get(row, "country"), "-"), when,
@@ -254,6 +276,80 @@ static int print_list(json_t *list, bool is_user, bool as_json)
 		}
 	}
 	return fflush(stdout) == 0 ? HUB_CLI_OK : HUB_CLI_FAIL;
+}
+
+/* Adds to each user of list (hub_store_user_list's) "represents": the
+ * collections it represents, sorted. Returns 0, or -1 with err set. */
+static int add_represents(struct hub_store *s, json_t *list, char *err, size_t errlen)
+{
+	json_t *all = hub_store_representatives(s, err, errlen), *row, *reps;
+	size_t i;
+
+	if (all == NULL)
+		return -1;
+	json_array_foreach (list, i, row) {
+		reps = json_object_get(all, json_text(json_object_get(row, "name"), ""));
+		json_object_set_new(row, "represents",
+		                    reps != NULL ? json_incref(reps) : json_array());
+	}
+	json_decref(all);
+	return 0;
+}
+
+/* "user represent|unrepresent NAME COLLECTION". */
+static int run_represent(struct hub_cli *cli, bool represent, const char *name,
+                         const char *collection)
+{
+	struct hub_store *s;
+	char err[512] = "";
+	int rc;
+
+	if (!hub_collection_id_valid(collection)) {
+		hub_cli_error(HUB_CLI_USAGE, "user %s: bad collection id '%s'",
+		              represent ? "represent" : "unrepresent", collection);
+		return HUB_CLI_USAGE;
+	}
+	s = open_existing(cli, HUB_STORE_WRITE);
+	if (s == NULL)
+		return HUB_CLI_FAIL;
+	rc = represent ? hub_store_represent(s, name, collection, err, sizeof err)
+	               : hub_store_unrepresent(s, name, collection, err, sizeof err);
+	hub_store_close(&s);
+	if (rc != 0)
+		return hub_cli_error(HUB_CLI_FAIL, "user %s: %s",
+		                     represent ? "represent" : "unrepresent", err);
+	return HUB_CLI_OK;
+}
+
+/* Splits "A,B,C" into a new NULL-terminated list of new strings, each a
+ * collection id; NULL when one is not. */
+static char **split_collections(const char *text)
+{
+	char **list = xcalloc(strlen(text) + 2, sizeof *list), *copy = xstrdup(text), *save = NULL;
+	size_t n = 0;
+
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save))
+		list[n++] = xstrdup(tok);
+	free(copy);
+	for (size_t i = 0; i < n; i++) {
+		if (!hub_collection_id_valid(list[i]))
+			n = 0;
+	}
+	if (n == 0 || text[0] == ',' || text[strlen(text) - 1] == ',' ||
+	    strstr(text, ",,") != NULL) {
+		for (size_t i = 0; list[i] != NULL; i++)
+			free(list[i]);
+		free(list);
+		return NULL;
+	}
+	return list;
+}
+
+static void free_list(char **list)
+{
+	for (size_t i = 0; list != NULL && list[i] != NULL; i++)
+		free(list[i]);
+	free(list);
 }
 
 /* "user|site list [--json]", "user|site rotate NAME", "user|site remove NAME",
@@ -274,7 +370,7 @@ static int run_manage(struct hub_cli *cli, const char *what, const char *verb, c
 		list = is_user ? hub_store_user_list(s, err, sizeof err)
 		               : hub_store_site_list(s, (int64_t)time(NULL), HUB_DEFAULT_HEARTBEAT,
 		                                     err, sizeof err);
-		if (list == NULL) {
+		if (list == NULL || (is_user && add_represents(s, list, err, sizeof err) != 0)) {
 			hub_cli_error(HUB_CLI_FAIL, "%s list: %s", what, err);
 			goto out;
 		}
@@ -312,15 +408,17 @@ static int run_user_site(struct hub_cli *cli, int argc, char **argv)
 	static const struct option options[] = {
 		{ "role", required_argument, NULL, 'r' },
 		{ "country", required_argument, NULL, 'c' },
+		{ "represents", required_argument, NULL, 'R' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *what = argv[0], *role_text = NULL, *country = NULL, *name, *verb;
-	bool is_user = strcmp(what, "user") == 0, as_json = false, is_add, is_list;
+	const char *represents = NULL;
+	bool is_user = strcmp(what, "user") == 0, as_json = false, is_add, is_list, is_rep;
 	enum hub_role role = HUB_ROLE_RESEARCHER;
 	struct hub_store *s;
-	char err[512] = "", *token;
+	char err[512] = "", *token, **collections = NULL;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "+h", options, NULL)) != -1) {
@@ -329,12 +427,17 @@ static int run_user_site(struct hub_cli *cli, int argc, char **argv)
 		fputs(command_usage(what), stdout);
 		return HUB_CLI_OK;
 	}
+	is_rep =
+	    is_user && optind < argc &&
+	    (strcmp(argv[optind], "represent") == 0 || strcmp(argv[optind], "unrepresent") == 0);
 	if (optind >= argc ||
 	    (strcmp(argv[optind], "add") != 0 && strcmp(argv[optind], "list") != 0 &&
-	     strcmp(argv[optind], "rotate") != 0 && strcmp(argv[optind], "remove") != 0)) {
-		hub_cli_error(HUB_CLI_USAGE,
-		              "%s: expected add, list, rotate or remove (try 'ecii-hub %s --help')",
-		              what, what);
+	     strcmp(argv[optind], "rotate") != 0 && strcmp(argv[optind], "remove") != 0 &&
+	     !is_rep)) {
+		hub_cli_error(
+		    HUB_CLI_USAGE,
+		    "%s: expected add, list, rotate or remove%s (try 'ecii-hub %s --help')", what,
+		    is_user ? ", represent or unrepresent" : "", what);
 		return HUB_CLI_USAGE;
 	}
 	verb = argv[optind];
@@ -353,11 +456,14 @@ static int run_user_site(struct hub_cli *cli, int argc, char **argv)
 			role_text = optarg;
 		} else if (c == 'c' && !is_user && is_add) {
 			country = optarg;
+		} else if (c == 'R' && is_user && is_add) {
+			represents = optarg;
 		} else if (c == 'j' && is_list) {
 			as_json = true;
 		} else {
 			return bad_option(what, c == 'r'   ? "--role"
 			                        : c == 'c' ? "--country"
+			                        : c == 'R' ? "--represents"
 			                        : c == 'j' ? "--json"
 			                                   : argv[optind - 1]);
 		}
@@ -369,6 +475,17 @@ static int run_user_site(struct hub_cli *cli, int argc, char **argv)
 			return HUB_CLI_USAGE;
 		}
 		return run_manage(cli, what, verb, NULL, as_json);
+	}
+	if (is_rep) {
+		if (optind + 2 != argc) {
+			hub_cli_error(HUB_CLI_USAGE, "user %s: expected NAME and COLLECTION", verb);
+			return HUB_CLI_USAGE;
+		}
+		if (!hub_name_valid(argv[optind])) {
+			hub_cli_error(HUB_CLI_USAGE, "user %s: bad name '%s'", verb, argv[optind]);
+			return HUB_CLI_USAGE;
+		}
+		return run_represent(cli, verb[0] == 'r', argv[optind], argv[optind + 1]);
 	}
 	if (optind + 1 != argc) {
 		hub_cli_error(HUB_CLI_USAGE, "%s %s: expected one NAME", what, verb);
@@ -391,12 +508,34 @@ static int run_user_site(struct hub_cli *cli, int argc, char **argv)
 		}
 		if (hub_role_parse(role_text, &role, err, sizeof err) != 0)
 			return hub_cli_error(HUB_CLI_USAGE, "user add: %s", err);
+		if (represents != NULL && (collections = split_collections(represents)) == NULL)
+			return hub_cli_error(HUB_CLI_USAGE,
+			                     "user add: bad --represents '%s' (collection ids "
+			                     "separated by commas)",
+			                     represents);
 	}
 	s = open_existing(cli, HUB_STORE_WRITE);
-	if (s == NULL)
+	if (s == NULL) {
+		free_list(collections);
 		return HUB_CLI_FAIL;
+	}
 	token = is_user ? hub_store_user_add(s, name, role, err, sizeof err)
 	                : hub_store_site_add(s, name, country, err, sizeof err);
+	/* the user exists now: a representation that cannot be written is
+	 * reported, and the user kept, so the command can be repeated with
+	 * `user represent` */
+	for (size_t i = 0; token != NULL && collections != NULL && collections[i] != NULL; i++) {
+		if (hub_store_represent(s, name, collections[i], err, sizeof err) != 0) {
+			hub_cli_error(HUB_CLI_FAIL, "user add: %s", err);
+			puts(token);
+			explicit_bzero(token, strlen(token));
+			free(token);
+			free_list(collections);
+			hub_store_close(&s);
+			return HUB_CLI_FAIL;
+		}
+	}
+	free_list(collections);
 	hub_store_close(&s);
 	if (token == NULL)
 		return hub_cli_error(HUB_CLI_FAIL, "%s add: %s", what, err);
@@ -451,7 +590,7 @@ static int parse_listen(const char *text, char **addr, uint16_t *port)
 /* serve's settings: the defaults, then the config file's, then the
  * command line's. Strings are borrowed from argv or the config. */
 struct serve_opts {
-	const char *listen_text, *criteria, *log_path;
+	const char *listen_text, *criteria, *access_form, *log_path;
 	unsigned long long max_body;
 	int64_t task_ttl, heartbeat;
 };
@@ -460,6 +599,7 @@ static void serve_opts_init(struct serve_opts *o)
 {
 	o->listen_text = DEFAULT_LISTEN;
 	o->criteria = NULL;
+	o->access_form = NULL;
 	o->log_path = "/dev/stderr";
 	o->max_body = SERVER_DEFAULT_MAX_BODY;
 	o->task_ttl = HUB_DEFAULT_TASK_TTL_MS / 1000;
@@ -481,13 +621,16 @@ static int serve_opts_set(struct serve_opts *o, const char *name, const char *va
 		}
 		free(addr);
 		o->listen_text = value;
-	} else if (strcmp(name, "criteria") == 0 || strcmp(name, "log") == 0) {
+	} else if (strcmp(name, "criteria") == 0 || strcmp(name, "log") == 0 ||
+	           strcmp(name, "access-form") == 0) {
 		if (*value == '\0') {
 			snprintf(why, whylen, "'' (a file name is needed)");
 			return -1;
 		}
 		if (name[0] == 'c')
 			o->criteria = value;
+		else if (name[0] == 'a')
+			o->access_form = value;
 		else
 			o->log_path = value;
 	} else if (strcmp(name, "max-body") == 0) {
@@ -515,6 +658,7 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 	static const struct option options[] = {
 		{ "listen", required_argument, NULL, 'l' },
 		{ "criteria", required_argument, NULL, 'c' },
+		{ "access-form", required_argument, NULL, 'a' },
 		{ "max-body", required_argument, NULL, 'm' },
 		{ "log", required_argument, NULL, 'L' },
 		{ "task-ttl", required_argument, NULL, 't' },
@@ -526,8 +670,9 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 	struct datadir dd = { 0 };
 	struct hub_store *store = NULL;
 	struct vocab *vocab = NULL;
+	struct access_form *form = NULL;
 	struct hub *hub = NULL;
-	const char *criteria;
+	const char *criteria, *form_path;
 	char err[512] = "", *addr = NULL;
 	uint16_t port = 0;
 	sigset_t sigs;
@@ -578,6 +723,23 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 		hub_cli_error(HUB_CLI_FAIL, "%s", err);
 		goto out;
 	}
+	/* A named form must load; without one the installed form is used if
+	 * there is one, and the hub serves without access requests if not. */
+	form_path = o.access_form;
+	if (form_path == NULL && dd.criteria == NULL)
+		datadir_find(NULL, &dd, err, sizeof err);
+	if (form_path == NULL && dd.access_form != NULL && access(dd.access_form, F_OK) == 0)
+		form_path = dd.access_form;
+	if (form_path != NULL) {
+		form = access_form_load(form_path, err, sizeof err);
+		if (form == NULL) {
+			hub_cli_error(HUB_CLI_FAIL, "%s", err);
+			goto out;
+		}
+	} else {
+		fprintf(stderr, "ecii-hub: warning: no access form (--access-form): access "
+		                "requests cannot be made\n");
+	}
 	store = open_existing(cli, HUB_STORE_WRITE);
 	if (store == NULL)
 		goto out;
@@ -591,6 +753,7 @@ static int run_serve(struct hub_cli *cli, int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	hub = hub_new(store, vocab);
+	hub->form = form;
 	hub->max_body = (size_t)o.max_body;
 	hub->task_ttl_ms = o.task_ttl * 1000;
 	hub->heartbeat = o.heartbeat;
@@ -614,6 +777,7 @@ out:
 	hub_free(&hub);
 	hub_store_close(&store);
 	vocab_free(&vocab);
+	access_form_free(&form);
 	datadir_clear(&dd);
 	free(addr);
 	log_close();

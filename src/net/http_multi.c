@@ -294,6 +294,11 @@ static void set_options(struct http_transfer *t, const struct http_request *req)
 		t->headers = curl_slist_append(t->headers, line);
 		free(line);
 	}
+	if (req->idempotency_key != NULL) {
+		line = xasprintf("Idempotency-Key: %s", req->idempotency_key);
+		t->headers = curl_slist_append(t->headers, line);
+		free(line);
+	}
 	if (t->body != NULL)
 		t->headers = curl_slist_append(t->headers, "Content-Type: application/json");
 	t->headers = curl_slist_append(t->headers, "Expect:");
@@ -319,7 +324,8 @@ struct http_transfer *http_multi_start(struct http_multi *m, const struct http_r
 		return NULL;
 	}
 	if (!header_safe(req->token) || !header_safe(req->accept) ||
-	    !header_safe(req->if_none_match) || !header_safe(req->method)) {
+	    !header_safe(req->if_none_match) || !header_safe(req->idempotency_key) ||
+	    !header_safe(req->method)) {
 		snprintf(err, errlen, "a request header holds a line break");
 		return NULL;
 	}

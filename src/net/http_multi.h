@@ -21,15 +21,16 @@ struct http_transfer;
 
 /* What to send. Every pointer is borrowed and copied by http_multi_start. */
 struct http_request {
-	const char *method;        /* "GET", "POST", "PUT", "PATCH", "DELETE" */
-	const char *url;           /* the whole URL */
-	const char *token;         /* bearer token; NULL: no Authorization */
-	const char *body;          /* sent as application/json; NULL: none */
-	const char *accept;        /* Accept header; NULL: application/json */
-	const char *if_none_match; /* an ETag; NULL: none */
-	long connect_ms;           /* 0: 5000 */
-	long timeout_ms;           /* the whole transfer; 0: no limit (streams) */
-	size_t max_body;           /* kept bodies only; 0: 4 MiB */
+	const char *method;          /* "GET", "POST", "PUT", "PATCH", "DELETE" */
+	const char *url;             /* the whole URL */
+	const char *token;           /* bearer token; NULL: no Authorization */
+	const char *body;            /* sent as application/json; NULL: none */
+	const char *accept;          /* Accept header; NULL: application/json */
+	const char *if_none_match;   /* an ETag; NULL: none */
+	const char *idempotency_key; /* Idempotency-Key (PROTOCOL.md §6); NULL: none */
+	long connect_ms;             /* 0: 5000 */
+	long timeout_ms;             /* the whole transfer; 0: no limit (streams) */
+	size_t max_body;             /* kept bodies only; 0: 4 MiB */
 };
 
 /* How a transfer ended. Borrowed, valid during the callback only. */

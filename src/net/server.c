@@ -359,20 +359,21 @@ static bool param_valid(const char *s, size_t n)
 }
 
 /* Matches path against pattern; on a match returns true and sets
- * param[0] and param[1] to new copies of its {param} segments (NULL where
- * it has fewer). */
-static bool route_match(const char *pattern, const char *path, char *param[2])
+ * param[0..2] to new copies of its {param} segments (NULL where it has
+ * fewer). */
+static bool route_match(const char *pattern, const char *path, char *param[3])
 {
 	const char *p = pattern, *q = path;
+	size_t n = 0;
 
-	param[0] = param[1] = NULL;
+	param[0] = param[1] = param[2] = NULL;
 	while (*p != '\0' && *q != '\0') {
 		size_t pn = strcspn(p, "/"), qn = strcspn(q, "/");
 
 		if (pn > 2 && p[0] == '{' && p[pn - 1] == '}') {
-			if (!param_valid(q, qn) || param[1] != NULL)
+			if (!param_valid(q, qn) || n == 3)
 				goto no;
-			param[param[0] != NULL] = xstrndup(q, qn);
+			param[n++] = xstrndup(q, qn);
 		} else if (pn != qn || strncmp(p, q, pn) != 0) {
 			goto no;
 		}
@@ -388,9 +389,10 @@ static bool route_match(const char *pattern, const char *path, char *param[2])
 	if (*p == '\0' && *q == '\0')
 		return true;
 no:
-	free(param[0]);
-	free(param[1]);
-	param[0] = param[1] = NULL;
+	for (size_t i = 0; i < 3; i++) {
+		free(param[i]);
+		param[i] = NULL;
+	}
 	return false;
 }
 
@@ -407,7 +409,7 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 	for (size_t i = 0; i < s->cfg.n_routes; i++) {
 		const struct server_route *r = &s->cfg.routes[i];
 		struct server_request req;
-		char *param[2];
+		char *param[3];
 
 		if (!route_match(r->pattern, url, param))
 			continue;
@@ -415,12 +417,14 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 		if (strcmp(r->method, want) != 0) {
 			free(param[0]);
 			free(param[1]);
+			free(param[2]);
 			continue;
 		}
 		req.method = want;
 		req.path = url;
 		req.param = param[0];
 		req.param2 = param[1];
+		req.param3 = param[2];
 		req.since_ms = pend->since_ms;
 		req.token = bearer_token(MHD_lookup_connection_value(
 		    conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
@@ -430,6 +434,7 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 		r->handler(s->cfg.ctx, &req, resp);
 		free(param[0]);
 		free(param[1]);
+		free(param[2]);
 		if (resp->status == 0 && resp->wait_key == NULL)
 			server_response_error(resp, 500, "internal error");
 		return;

@@ -32,6 +32,7 @@ struct server_request {
 	const char *path;   /* decoded path, without the query string */
 	const char *param;  /* the route's first {param} segment, or NULL if it has none */
 	const char *param2; /* its second {param} segment, or NULL */
+	const char *param3; /* its third {param} segment, or NULL */
 	const char *token;  /* the token of "Authorization: Bearer ...", or NULL */
 	const char *body;   /* NUL-terminated; "" when there is none */
 	size_t body_len;
@@ -76,7 +77,7 @@ struct server_response {
 typedef void (*server_handler_fn)(void *ctx, const struct server_request *req,
                                   struct server_response *resp);
 
-/* A route: method and a path pattern of literal segments and at most two
+/* A route: method and a path pattern of literal segments and at most three
  * "{name}" segments, each of which matches one non-empty segment other than "." and
  * "..", of printable ASCII, at most SERVER_PARAM_MAX bytes. */
 struct server_route {

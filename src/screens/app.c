@@ -382,16 +382,27 @@ bool app_key(struct app *app, int key)
 	return !app->quit;
 }
 
+/* The hub's URL without its scheme: "hub.example.org:8443". */
+static const char *hub_host(const char *url)
+{
+	const char *p = strstr(url, "://");
+
+	return p != NULL ? p + 3 : url;
+}
+
 static void draw_title(struct app *app, struct ui_canvas *c, const struct app_frame *top)
 {
 	char left[256], right[128];
 	size_t n_selected = json_object_size(app->selected);
 	int rw;
 
-	/* Where the data comes from, when it is not live, or not real. */
+	/* Where the data comes from: the hub (live or its offline copy), and
+	 * whether it is real. */
 	right[0] = '\0';
 	if (app->fed->offline_as_of != NULL)
 		snprintf(right, sizeof right, "offline, as of %s ", app->fed->offline_as_of);
+	else if (app->fed->hub != NULL)
+		snprintf(right, sizeof right, "%s ", hub_host(app->fed->hub));
 	if (app->fed->synthetic)
 		snprintf(right + strlen(right), sizeof right - strlen(right),
 		         "%ssynthetic demo data ", right[0] != '\0' ? "- " : "");

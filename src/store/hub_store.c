@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "store/db.h"
+#include "store/hub_store_int.h"
 #include "util/hash.h"
 #include "util/log.h"
 #include "util/xmalloc.h"
@@ -39,6 +40,42 @@ static const char *const hub_schema_steps[] = {
 	"CREATE TABLE audit(id INTEGER PRIMARY KEY, user TEXT NOT NULL, at INTEGER NOT NULL,"
 	" cohort_hash TEXT NOT NULL, sites TEXT NOT NULL);"
 	"CREATE INDEX audit_user ON audit(user, at, id);",
+	/* version 2: access requests (PROTOCOL.md §6); see hub_store_nego.h */
+	"CREATE TABLE representatives("
+	" user TEXT NOT NULL REFERENCES users(name) ON DELETE CASCADE,"
+	" collection TEXT NOT NULL, PRIMARY KEY (user, collection));"
+	"CREATE INDEX representatives_collection ON representatives(collection, user);"
+	"CREATE TABLE requests(id TEXT PRIMARY KEY, creator TEXT, created INTEGER NOT NULL,"
+	" doc TEXT NOT NULL);"
+	"CREATE TABLE negotiations(seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
+	" request TEXT NOT NULL UNIQUE REFERENCES requests(id), author TEXT NOT NULL,"
+	" idempotency_key TEXT, status TEXT NOT NULL CHECK (status IN ('DRAFT', 'SUBMITTED',"
+	" 'IN_PROGRESS', 'PAUSED', 'CONCLUDED', 'ABANDONED', 'DECLINED')),"
+	" payload TEXT NOT NULL, created INTEGER NOT NULL, modified INTEGER NOT NULL,"
+	" UNIQUE (author, idempotency_key));"
+	"CREATE INDEX negotiations_author ON negotiations(author, seq);"
+	"CREATE INDEX negotiations_status ON negotiations(status, seq);"
+	"CREATE TABLE negotiation_resources("
+	" negotiation TEXT NOT NULL REFERENCES negotiations(id), position INTEGER NOT NULL,"
+	" collection TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('SUBMITTED',"
+	" 'REPRESENTATIVE_CONTACTED', 'REPRESENTATIVE_UNREACHABLE', 'CHECKING_AVAILABILITY',"
+	" 'RESOURCE_AVAILABLE', 'RESOURCE_UNAVAILABLE', 'ACCESS_CONDITIONS_INDICATED',"
+	" 'ACCESS_CONDITIONS_MET', 'RESOURCE_NOT_MADE_AVAILABLE', 'RESOURCE_MADE_AVAILABLE')),"
+	" PRIMARY KEY (negotiation, collection));"
+	"CREATE INDEX negotiation_resources_collection ON negotiation_resources(collection);"
+	"CREATE TABLE timeline(id INTEGER PRIMARY KEY,"
+	" negotiation TEXT NOT NULL REFERENCES negotiations(id), at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL, kind TEXT NOT NULL, event TEXT, from_state TEXT, to_state TEXT,"
+	" resource TEXT, message TEXT, post_type TEXT,"
+	" CHECK ((kind = 'transition' AND event IS NOT NULL AND from_state IS NOT NULL"
+	"   AND to_state IS NOT NULL AND post_type IS NULL)"
+	"  OR (kind = 'post' AND message IS NOT NULL AND post_type IN ('PUBLIC', 'PRIVATE')"
+	"   AND event IS NULL AND from_state IS NULL AND to_state IS NULL AND resource IS NULL)));"
+	"CREATE INDEX timeline_negotiation ON timeline(negotiation, id);"
+	"CREATE TRIGGER timeline_no_update BEFORE UPDATE ON timeline"
+	" BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;"
+	"CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline"
+	" BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
 };
 
 static const struct db_schema hub_schema = {
@@ -97,6 +134,7 @@ struct hub_store {
 	sqlite3_stmt *coll_get;
 	sqlite3_stmt *audit_add;
 	sqlite3_stmt *audit_list;
+	struct hub_store_nego *nego; /* hub_store_nego.c's statements, or NULL */
 };
 
 const char *hub_role_name(enum hub_role role)
@@ -203,7 +241,8 @@ void hub_store_close(struct hub_store **sp)
 		return;
 	s = *sp;
 	db_rollback(s->db);
-	db_close(&s->db);
+	db_close(&s->db); /* finalises the negotiation statements too */
+	hub_store_nego_free(&s->nego);
 	free(s);
 	*sp = NULL;
 }
@@ -853,4 +892,21 @@ fail:
 	sqlite3_clear_bindings(q);
 	json_decref(list);
 	return NULL;
+}
+
+/* ---- for hub_store_nego.c (hub_store_int.h) ---- */
+
+sqlite3 *hub_store_db(struct hub_store *s)
+{
+	return s->db;
+}
+
+struct db_tx *hub_store_tx(struct hub_store *s)
+{
+	return &s->tx;
+}
+
+struct hub_store_nego **hub_store_nego_slot(struct hub_store *s)
+{
+	return &s->nego;
 }

@@ -6,7 +6,7 @@
  * file is in WAL mode with foreign keys on, so the hub's readers do not wait
  * for its writer.
  *
- * Schema (version 1):
+ * Schema (version 1; version 2 below):
  *   users(name TEXT PRIMARY KEY, role TEXT NOT NULL -- 'researcher' | 'admin',
  *        token_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL)
  *   sites(name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, country TEXT,
@@ -17,6 +17,9 @@
  *   audit(id INTEGER PRIMARY KEY, user TEXT NOT NULL, at INTEGER NOT NULL,
  *        cohort_hash TEXT NOT NULL, sites TEXT NOT NULL)   -- sites: JSON array
  *   schema_version(version INTEGER NOT NULL)
+ * Version 2 adds the access requests of §6 (representatives, requests,
+ * negotiations, their collections and the append-only timeline): see
+ * store/hub_store_nego.h, which holds their functions.
  * Times are seconds since the epoch. The header's application id
  * (0x65636968, "ecih") tells it from the other stores.
  */

@@ -10,7 +10,7 @@ struct datadir {
 	char *criteria;    /* path of criteria.json */
 	char *access_form; /* path of access-form.json (beside criteria.json; not
 	                      checked: only the hub needs it) */
-	char *demo;     /* directory with catalogue.db and site-*.db */
+	char *demo;        /* directory with catalogue.db and site-*.db */
 };
 
 /* Fills dd (paths new) from override (the --data option; may be NULL).

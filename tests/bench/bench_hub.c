@@ -45,22 +45,21 @@
 #define TRIVIAL_SECONDS  10
 #define SINGLE_SECONDS   10
 #define WARMUP_COUNTS    500
-#define WARMUP_SECONDS   10 /* and at least this long: see run_load */
 #define MEMORY_COUNTS    10000
+#define MEMORY_PACE      0.8   /* of the rate measured with CLIENTS: see run_load */
 #define TARGET_RATE      200.0 /* federated counts per second */
 #define TARGET_OVERHEAD  30.0  /* ms a count may add to the slowest site's engine */
 #define POST_TIMEOUT_MS  10000
 #define WAIT_TIMEOUT_MS  30000
 #define ANSWER_MAX_BYTES (16 * 1024 * 1024)
 
-/* Resident memory moves a little without any leak: glibc keeps freed
- * chunks, so the heap stays at the level of the most tasks ever alive at
- * once (about one task lifetime of counts) plus fragmentation, and SQLite's
+/* With no leak, resident memory still moves: glibc keeps freed chunks, so
+ * the heap stays at the level of the most tasks ever alive at once (one
+ * task lifetime of counts, each holding its sites' answers), and SQLite's
  * page cache may still fill towards its default cap of 2000 KiB as the
- * audit table grows by a row of some 200 bytes a count. Once the heap has
- * levelled (the warm-up), repeated runs here move by under 1 MiB either
- * way. A leak of 200 bytes a count, the size of one audit row, would add
- * 2 MiB over 10,000 counts: that is the tolerance. */
+ * audit table grows by a row of some 200 bytes a count. The first is kept
+ * out by run_load's pacing; the second is the tolerance: a leak of 200
+ * bytes a count, one audit row, would add as much over 10,000 counts. */
 #define MEMORY_TOLERANCE_KIB 2048
 
 /* Cohort queries of the kind researchers build, 1 to 6 criteria. */
@@ -90,6 +89,7 @@ struct count_answer {
 	bool expired;
 	bool want_elapsed;
 	double slowest_ms; /* the largest "elapsed_ms" of the sites, or -1 */
+	size_t bytes;      /* of the results' event stream */
 	char error[768];   /* the first thing that went wrong */
 };
 
@@ -207,6 +207,7 @@ static bool count_once(const struct bench *b, struct http_client *c, const struc
 		http_reply_clear(&reply);
 		return false;
 	}
+	a->bytes = reply.body.len;
 	p = sse_parser_new(0, 0, on_event, a);
 	if (sse_parser_feed(p, reply.body.data, reply.body.len) != SSE_OK && a->error[0] == '\0')
 		snprintf(a->error, sizeof a->error, "event stream: %s", sse_parser_error(p));
@@ -226,6 +227,7 @@ struct worker {
 	double *lat;
 	size_t n, cap;
 	size_t errors;
+	double bytes;
 	char error[768];
 };
 
@@ -236,12 +238,13 @@ struct phase {
 	bool trivial; /* GET TRIVIAL_PATH instead of a federated count */
 	double end_ms;
 	size_t limit; /* 0: no limit */
+	double pace;  /* requests a second over all clients; 0: back to back */
 	atomic_size_t started;
 	struct worker w[CLIENTS];
 	size_t clients;
 	/* results over every client */
 	size_t done, errors;
-	double seconds, rate, median_ms, p95_ms;
+	double seconds, rate, median_ms, p95_ms, bytes;
 	char error[768];
 };
 
@@ -272,11 +275,22 @@ static void *worker_main(void *arg)
 		w->errors++;
 		return NULL;
 	}
+	double interval = ph->pace > 0 ? 1e3 * (double)ph->clients / ph->pace : 0;
+	double next = now_ms() + interval * (double)w->index / (double)ph->clients;
+
 	for (size_t i = w->index;; i += CLIENTS) {
 		struct count_answer a = { .slowest_ms = -1 };
 		double start = now_ms(), wall = 0;
 		bool ok;
 
+		if (interval > 0) {
+			/* on time, never catching up in a burst */
+			if (start < next) {
+				sleep_ms((long)(next - start));
+				start = now_ms();
+			}
+			next = (next + interval > start ? next : start) + interval;
+		}
 		if (ph->end_ms > 0 && start >= ph->end_ms)
 			break;
 		if (ph->limit > 0 && atomic_fetch_add(&ph->started, 1) >= ph->limit)
@@ -297,6 +311,7 @@ static void *worker_main(void *arg)
 			w->lat = xreallocarray(w->lat, w->cap, sizeof *w->lat);
 		}
 		w->lat[w->n++] = wall;
+		w->bytes += (double)a.bytes;
 	}
 	http_client_free(&c);
 	return NULL;
@@ -305,7 +320,7 @@ static void *worker_main(void *arg)
 /* Runs a phase of clients for seconds (0: no end time) or limit requests
  * (0: no limit) and fills its results. */
 static void phase_run(struct phase *ph, const struct bench *b, bool trivial, size_t clients,
-                      double seconds, size_t limit)
+                      double seconds, size_t limit, double pace)
 {
 	double start = now_ms(), *all;
 	size_t n = 0;
@@ -316,6 +331,7 @@ static void phase_run(struct phase *ph, const struct bench *b, bool trivial, siz
 	ph->clients = clients;
 	ph->end_ms = seconds > 0 ? start + seconds * 1e3 : 0;
 	ph->limit = limit;
+	ph->pace = pace;
 	atomic_init(&ph->started, 0);
 	for (size_t i = 0; i < clients; i++) {
 		ph->w[i].phase = ph;
@@ -327,11 +343,13 @@ static void phase_run(struct phase *ph, const struct bench *b, bool trivial, siz
 		pthread_join(ph->w[i].thread, NULL);
 		ph->done += ph->w[i].n;
 		ph->errors += ph->w[i].errors;
+		ph->bytes += ph->w[i].bytes;
 		if (ph->error[0] == '\0' && ph->w[i].error[0] != '\0')
 			snprintf(ph->error, sizeof ph->error, "%s", ph->w[i].error);
 	}
 	ph->seconds = (now_ms() - start) / 1e3;
 	ph->rate = (double)ph->done / ph->seconds;
+	ph->bytes /= (double)(ph->done > 0 ? ph->done : 1);
 	all = xcalloc(ph->done + 1, sizeof *all);
 	for (size_t i = 0; i < clients; i++) {
 		memcpy(all + n, ph->w[i].lat, ph->w[i].n * sizeof *all);
@@ -484,9 +502,10 @@ static int run_load(int argc, char **argv)
 	struct phase *trivial, *single, *multi, *rest;
 	struct cpu_use cpu0, cpu1;
 	int n_nodes = argc > 8 ? argc - 8 : 0;
-	double seconds = argc > 7 ? atof(argv[7]) : 30;
+	double seconds = argc > 7 ? atof(argv[7]) : 30, pace;
 	long pid, ttl, rss0, rss1;
-	size_t after_warmup, warmup;
+	size_t warmup, more;
+	char label[80];
 	int failures;
 
 	if (argc < 7 || seconds <= 0) {
@@ -505,56 +524,50 @@ static int run_load(int argc, char **argv)
 
 	fprintf(stderr, "bench_hub: baseline: %d clients x %d s of GET %s\n", CLIENTS,
 	        TRIVIAL_SECONDS, TRIVIAL_PATH);
-	phase_run(trivial, &b, true, CLIENTS, TRIVIAL_SECONDS, 0);
+	phase_run(trivial, &b, true, CLIENTS, TRIVIAL_SECONDS, 0, 0);
 	fprintf(stderr, "bench_hub: one client x %d s of federated counts\n", SINGLE_SECONDS);
-	phase_run(single, &b, false, 1, SINGLE_SECONDS, 0);
-	/* 500 counts take 3 s; the hub's heap reaches its level (the tasks
-	 * alive over one lifetime, and malloc's fragmentation) only after
-	 * some seconds of full load, and a reading before that would count
-	 * reaching it as growth. */
-	fprintf(stderr, "bench_hub: warm-up: %d clients x %d s of federated counts\n", CLIENTS,
-	        WARMUP_SECONDS);
-	phase_run(rest, &b, false, CLIENTS, WARMUP_SECONDS, 0);
-	warmup = rest->done + rest->errors;
-	failures = (int)rest->errors;
+	phase_run(single, &b, false, 1, SINGLE_SECONDS, 0, 0);
+	fprintf(stderr, "bench_hub: %d clients x %.0f s of federated counts\n", CLIENTS, seconds);
+	cpu_use_read(&cpu0, pid, argv + 8, n_nodes);
+	phase_run(multi, &b, false, CLIENTS, seconds, 0, 0);
+	cpu_use_read(&cpu1, pid, argv + 8, n_nodes);
+	failures = (int)(trivial->errors + single->errors + multi->errors);
+	warmup = multi->done + multi->errors;
 	if (warmup < WARMUP_COUNTS) {
-		phase_run(rest, &b, false, CLIENTS, 0, WARMUP_COUNTS - warmup);
+		phase_run(rest, &b, false, CLIENTS, 0, WARMUP_COUNTS - warmup, 0);
 		warmup += rest->done + rest->errors;
 		failures += (int)rest->errors;
 	}
+	/* The throughput run is the memory's warm-up: the heap has reached
+	 * the level of the most tasks alive at once at full speed. The next
+	 * counts are paced below that speed, so that fewer tasks are ever
+	 * alive at once and a new high-water mark of the heap cannot pass
+	 * for growth; what grows then is what the hub keeps. */
 	rss0 = settled_rss(&b, pid, ttl);
-	fprintf(stderr, "bench_hub: %d clients x %.0f s of federated counts\n", CLIENTS, seconds);
-	cpu_use_read(&cpu0, pid, argv + 8, n_nodes);
-	phase_run(multi, &b, false, CLIENTS, seconds, 0);
-	cpu_use_read(&cpu1, pid, argv + 8, n_nodes);
-	after_warmup = multi->done + multi->errors;
-	if (after_warmup < MEMORY_COUNTS) {
-		fprintf(stderr, "bench_hub: %zu more counts, to %d after the warm-up\n",
-		        MEMORY_COUNTS - after_warmup, MEMORY_COUNTS);
-		phase_run(rest, &b, false, CLIENTS, 0, MEMORY_COUNTS - after_warmup);
-		after_warmup += rest->done + rest->errors;
-		failures += (int)rest->errors;
-	}
+	pace = MEMORY_PACE * multi->rate;
+	fprintf(stderr, "bench_hub: %d more counts at %.0f a second\n", MEMORY_COUNTS, pace);
+	phase_run(rest, &b, false, CLIENTS, 0, MEMORY_COUNTS, pace);
+	more = rest->done + rest->errors;
+	failures += (int)rest->errors;
 	fprintf(stderr, "bench_hub: waiting %ld s for the tasks to expire\n", ttl + 1);
 	rss1 = settled_rss(&b, pid, ttl);
-	failures += (int)(trivial->errors + single->errors + multi->errors);
 
 	printf("(a) hub throughput: %zu sites, %d queries in turn, back to back\n", b.n_sites,
 	       (int)N_QUERIES);
 	printf("    %-44s %9s %10s %9s %9s\n", "", "per s", "median ms", "p95 ms", "vs trivial");
-	printf("    %-44s %9.0f %10.2f %9.2f %9s\n", "GET " TRIVIAL_PATH ", 4 clients, 10 s",
-	       trivial->rate, trivial->median_ms, trivial->p95_ms, "1");
-	printf("    %-44s %9.1f %10.2f %9.2f %8.0fx\n", "federated count, 1 client, 10 s",
-	       single->rate, single->median_ms, single->p95_ms, trivial->rate / single->rate);
-	{
-		char label[64];
-
-		snprintf(label, sizeof label, "federated count, %d clients, %.0f s", CLIENTS,
-		         seconds);
-		printf("    %-44s %9.1f %10.2f %9.2f %8.0fx\n", label, multi->rate,
-		       multi->median_ms, multi->p95_ms, trivial->rate / multi->rate);
-	}
-	printf("    (\"vs trivial\": how many trivial round trips one count costs)\n");
+	snprintf(label, sizeof label, "GET %s, %d clients, %d s", TRIVIAL_PATH, CLIENTS,
+	         TRIVIAL_SECONDS);
+	printf("    %-44s %9.0f %10.2f %9.2f %9s\n", label, trivial->rate, trivial->median_ms,
+	       trivial->p95_ms, "1");
+	snprintf(label, sizeof label, "federated count, 1 client, %d s", SINGLE_SECONDS);
+	printf("    %-44s %9.1f %10.2f %9.2f %8.0fx\n", label, single->rate, single->median_ms,
+	       single->p95_ms, trivial->rate / single->rate);
+	snprintf(label, sizeof label, "federated count, %d clients, %.0f s", CLIENTS, seconds);
+	printf("    %-44s %9.1f %10.2f %9.2f %8.0fx\n", label, multi->rate, multi->median_ms,
+	       multi->p95_ms, trivial->rate / multi->rate);
+	printf("    (\"vs trivial\": how many trivial round trips one count costs; %.1f KiB of "
+	       "results a count)\n",
+	       multi->bytes / 1024);
 	if (multi->done > 0) {
 		double per = 1.0 / (double)multi->done;
 
@@ -567,21 +580,16 @@ static int run_load(int argc, char **argv)
 	}
 	printf("    target >= %.0f counts/s with %d clients: %s; failed requests: %d\n",
 	       TARGET_RATE, CLIENTS, verdict(multi->rate >= TARGET_RATE), failures);
-	printf("(b) hub memory: VmRSS, each read %ld s after the last count, when every task "
+	printf("(b) hub memory: VmRSS, each read %ld s after the last count, once every task "
 	       "has expired (--task-ttl %ld)\n",
 	       ttl + 1, ttl);
-	{
-		char label[64];
-
-		snprintf(label, sizeof label, "after the warm-up (%zu counts, %d s)", warmup,
-		         WARMUP_SECONDS);
-		printf("    %-44s %9.1f MiB\n", label, (double)rss0 / 1024);
-		snprintf(label, sizeof label, "after %zu more counts", after_warmup);
-		printf("    %-44s %9.1f MiB\n", label, (double)rss1 / 1024);
-	}
+	snprintf(label, sizeof label, "after the throughput run (%zu counts)", warmup);
+	printf("    %-44s %9.1f MiB\n", label, (double)rss0 / 1024);
+	snprintf(label, sizeof label, "after %zu more, %.0f a second", more, pace);
+	printf("    %-44s %9.1f MiB\n", label, (double)rss1 / 1024);
 	printf("    %-44s %+9.2f MiB (%.0f bytes a count)\n", "growth",
 	       (double)(rss1 - rss0) / 1024,
-	       (double)(rss1 - rss0) * 1024 / (double)(after_warmup > 0 ? after_warmup : 1));
+	       (double)(rss1 - rss0) * 1024 / (double)(more > 0 ? more : 1));
 	printf("    target growth < %.0f MiB: %s\n", MEMORY_TOLERANCE_KIB / 1024.0,
 	       verdict(rss0 > 0 && rss1 > 0 && rss1 - rss0 < MEMORY_TOLERANCE_KIB));
 	free(trivial);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 #include <curl/curl.h>
 
+#include "core/access_form.h"
 #include "hub/hub.h"
 #include "net/server.h"
 #include "util/xmalloc.h"
@@ -169,4 +170,30 @@ void hub_test_start(struct hub *hub)
 
 	if (hub_start(hub, "127.0.0.1", 0, SERVER_THREAD, err, sizeof err) != 0)
 		fail_msg("hub_start: %s", err);
+}
+
+const char hub_test_valid_payload[] =
+    "{\"summary\":{\"title\":\"Prostate MRI lesion detection\",\"description\":\"Train and "
+    "validate a lesion detector on multi-site prostate MRI.\",\"project_type\":\"academic\","
+    "\"start_date\":\"2027-01-15\",\"duration_months\":24},"
+    "\"contact\":{\"pi_name\":\"Dr. Rita Lopes\",\"pi_email\":\"rita@example.org\","
+    "\"institution\":\"Example University Hospital\",\"country\":\"PT\"},"
+    "\"scientific\":{\"objectives\":\"Detect clinically significant cancer.\","
+    "\"methods\":\"A 3D CNN, five-fold cross-validation.\","
+    "\"intended_uses\":[\"ai_training\",\"ai_validation\"],\"uses_ai\":true},"
+    "\"ethical_legal\":{\"ethics_approved\":true,\"ethics_reference\":\"CE 2026/17\","
+    "\"ethics_date\":\"2026-10-01\",\"legal_basis\":\"art9_2_j\"},"
+    "\"consent\":{\"accept_terms\":true,\"accept_acknowledgement\":true},"
+    "\"overview\":{\"data_types\":[\"images\",\"clinical\"],\"processing\":\"federated\","
+    "\"subjects_needed\":500}}";
+
+struct access_form *hub_test_form_load(void)
+{
+	char err[512] = "", *path = test_source_path("data/access-form.json");
+	struct access_form *form = access_form_load(path, err, sizeof err);
+
+	free(path);
+	if (form == NULL)
+		fail_msg("access form: %s", err);
+	return form;
 }

@@ -14,6 +14,7 @@
 #include "store/hub_store.h"
 #include "util/buf.h"
 
+struct access_form;
 struct hub;
 
 /* What one request got back. Zero it (or let hub_test_request do so) before
@@ -54,6 +55,14 @@ char *hub_test_add_site(struct hub_store *store, const char *name, const char *c
 /* Adds user name with role to store. Returns its token, new; fails the test
  * with the store's message if it cannot. */
 char *hub_test_add_user(struct hub_store *store, const char *name, enum hub_role role);
+/* data/access-form.json, the shipped form. Returns it, new
+ * (access_form_free); fails the test with the reader's message if it
+ * cannot. */
+struct access_form *hub_test_form_load(void);
+/* Answers (JSON text) that satisfy every required element of
+ * data/access-form.json, so a negotiation made with them can be submitted. */
+extern const char hub_test_valid_payload[];
+
 /* Starts hub (borrowed; from hub_new) in thread mode on a free loopback
  * port; hub_port(hub) then says which. Fails the test if it cannot start. */
 void hub_test_start(struct hub *hub);

@@ -20,10 +20,12 @@
 #include <curl/curl.h>
 #include <jansson.h>
 
+#include "core/access_form.h"
 #include "core/vocab.h"
 #include "hub/hub.h"
 #include "net/server.h"
 #include "store/hub_store.h"
+#include "store/hub_store_nego.h"
 #include "util/base64.h"
 #include "util/buf.h"
 #include "util/uuid.h"
@@ -38,6 +40,15 @@
 #define PUBLISHED    "[{\"id\":\"c-auth\",\"name\":\"Auth\"}]"
 #define CLAIMED      "{\"status\":\"claimed\"}"
 #define PERMFAILED   "{\"status\":\"permfailed\",\"body\":\"not today\"}"
+#define PUBLISHED_B  "[{\"id\":\"c-b\",\"name\":\"B\"}]"
+#define UNKNOWN_NEGO "00000000-0000-4000-8000-00000000000f"
+/* A request body for collections (a JSON list of ids in quotes, joined). */
+#define REQUEST_BODY(c)                                                                            \
+	"{\"url\":\"https://explorer.example/\",\"humanReadable\":\"sex:male\",\"resources\":[{\"id\":\"" c \
+	"\"}],\"query\":{\"operand\":\"OR\",\"children\":[]}}"
+#define REQUEST_BODY_2                                                                             \
+	"{\"url\":\"https://explorer.example/\",\"humanReadable\":\"sex:male\",\"resources\":"         \
+	"[{\"id\":\"c-auth\"},{\"id\":\"c-b\"}],\"query\":{\"operand\":\"OR\",\"children\":[]}}"
 
 /* Who is asking: the columns of the matrix. */
 enum caller {
@@ -49,14 +60,16 @@ enum caller {
 	CALLER_ADMIN,
 	CALLER_SITE_A,
 	CALLER_SITE_B,
-	CALLER_REMOVED, /* a user removed after its token was issued and used */
-	CALLER_ROTATED, /* a user's token from before it was rotated */
+	CALLER_REMOVED,        /* a user removed after its token was issued and used */
+	CALLER_ROTATED,        /* a user's token from before it was rotated */
+	CALLER_REPRESENTATIVE, /* a researcher who represents collection c-auth */
+	CALLER_OTHER,          /* another researcher: reads nobody else's data */
 	N_CALLERS,
 };
 
 static const char *const caller_names[N_CALLERS] = {
-	"anon",  "Bearer", "Basic",  "unknown", "research",
-	"admin", "site-a", "site-b", "removed", "rotated",
+	"anon",   "Bearer", "Basic",   "unknown", "research", "admin",
+	"site-a", "site-b", "removed", "rotated", "rep",      "other",
 };
 
 /* The Authorization line of the callers that send no bearer token. */
@@ -78,8 +91,32 @@ enum task_arg {
 
 /* What the request's body is. */
 enum body_arg {
-	BODY_TEXT,   /* row->body as it is (NULL: none) */
-	BODY_SEARCH, /* a new start-search body to site-a, per call */
+	BODY_TEXT,         /* row->body as it is (NULL: none) */
+	BODY_SEARCH,       /* a new start-search body to site-a, per call */
+	BODY_NEGO_DRAFT,   /* a draft negotiation of a new anonymous request, per call */
+	BODY_NEGO_NOTHING, /* a submission without answers, of a new request, per call */
+};
+
+/* What replaces "{nego}" (a negotiation id) and "{req}" (a request id) in a
+ * row's path. The shared ones are made once by rita (the researcher) with
+ * collections c-auth (site-a, represented by rep) and c-b (site-b); the
+ * fresh ones anew for every call, so a row that moves a state finds the
+ * same state whoever asks. */
+enum nego_arg {
+	NEGO_NONE,
+	NEGO_DRAFT,           /* rita's draft */
+	NEGO_SUBMITTED,       /* rita's, submitted */
+	NEGO_PROGRESS,        /* rita's, approved by adam */
+	NEGO_UNKNOWN,         /* no negotiation at all */
+	NEGO_FRESH_DRAFT,     /* rita's draft with every answer, per call */
+	NEGO_FRESH_SUBMITTED, /* rita's submission, per call */
+	NEGO_FRESH_ADMINS,    /* adam's own submission, per call */
+	NEGO_FRESH_PROGRESS,  /* rita's, approved, per call */
+	NEGO_FRESH_CONTACTED, /* rita's, approved, both collections contacted, per call */
+	REQ_ANON,             /* an anonymous hand-over, in no negotiation */
+	REQ_RITA,             /* rita's request, in no negotiation */
+	REQ_SUBMITTED,        /* the request of NEGO_SUBMITTED */
+	REQ_UNKNOWN,          /* no request at all */
 };
 
 struct row {
@@ -87,6 +124,7 @@ struct row {
 	const char *path;
 	const char *note; /* what tells the row from others on its path, or NULL */
 	enum task_arg task;
+	enum nego_arg nego;
 	enum body_arg body_kind;
 	const char *body;
 	bool if_none_match; /* send If-None-Match with the listing's ETag */
@@ -94,12 +132,16 @@ struct row {
 };
 
 /* Columns: anon, Bearer, Basic, unknown, researcher, admin, site-a, site-b,
- * removed, rotated. */
+ * removed, rotated, representative, other researcher. */
 /* clang-format off */
-#define ALL(s)            { s, s, s, s, s, s, s, s, s, s }
-#define USERS(r, a, site) { 401, 401, 401, 401, r, a, site, site, 401, 401 }
-#define SITES(sa, sb)     { 401, 401, 401, 401, 403, 403, sa, sb, 401, 401 }
+#define ALL(s)                       { s, s, s, s, s, s, s, s, s, s, s, s }
+#define USERS(r, a, rep, other, site) { 401, 401, 401, 401, r, a, site, site, 401, 401, rep, other }
+#define SITES(sa, sb)                { 401, 401, 401, 401, 403, 403, sa, sb, 401, 401, 403, 403 }
+/* anonymous allowed; a token sent must be a user's */
+#define ANON(s)                      { s, s, s, 401, s, s, 403, 403, 401, 401, s, s }
 /* clang-format on */
+#define NEGO   "/api/v3/negotiations/{nego}"
+#define NEGO_C NEGO "/resources/c-auth/lifecycle/"
 
 static const struct row rows[] = {
 	/* catalogue (§5): anonymous reads, whatever the caller sends */
@@ -119,18 +161,18 @@ static const struct row rows[] = {
 	{ "PUT", "/api/catalogue/sites/site-a/collections", "bad body", .body = "{}",
 	  .want = SITES(400, 403) },
 	/* searching (§3): a user's token; the results, their starter's only */
-	{ "POST", "/backend/beam", .body_kind = BODY_SEARCH, .want = USERS(201, 201, 403) },
-	{ "POST", "/backend/beam", "bad body", .body = "", .want = USERS(400, 400, 403) },
+	{ "POST", "/backend/beam", .body_kind = BODY_SEARCH, .want = USERS(201, 201, 201, 201, 403) },
+	{ "POST", "/backend/beam", "bad body", .body = "", .want = USERS(400, 400, 400, 400, 403) },
 	{ "GET", "/backend/beam/{task}?wait_count=1", "rita's", TASK_RESEARCHER,
-	  .want = USERS(200, 403, 403) },
+	  .want = USERS(200, 403, 403, 403, 403) },
 	{ "GET", "/backend/beam/{task}?wait_count=1", "adam's", TASK_ADMIN,
-	  .want = USERS(403, 200, 403) },
+	  .want = USERS(403, 200, 403, 403, 403) },
 	{ "GET", "/backend/beam/{task}?wait_count=1", "carol's", TASK_REMOVED,
-	  .want = USERS(403, 403, 403) },
+	  .want = USERS(403, 403, 403, 403, 403) },
 	{ "GET", "/backend/beam/{task}?wait_count=1", "no such task", TASK_UNKNOWN,
-	  .want = USERS(404, 404, 403) },
+	  .want = USERS(404, 404, 404, 404, 403) },
 	{ "GET", "/backend/beam/{task}?wait_count=0", "rita's", TASK_RESEARCHER,
-	  .want = USERS(400, 403, 403) },
+	  .want = USERS(400, 403, 403, 403, 403) },
 	/* a site's tasks (§4): its own token, for its own name only */
 	{ "GET", "/beam/v1/tasks?to=site-a&wait_count=1&wait_time=1", .want = SITES(200, 403) },
 	{ "GET", "/beam/v1/tasks?to=site-b&wait_count=1&wait_time=1", .want = SITES(403, 200) },
@@ -147,7 +189,79 @@ static const struct row rows[] = {
 	{ "PUT", "/beam/v1/tasks/{task}/results/site-a", "bad body", TASK_FRESH, .body = "[]",
 	  .want = SITES(400, 403) },
 	/* access requests (§6): a user's token; a site is not a user */
-	{ "GET", "/api/v3/userinfo", .want = USERS(200, 200, 403) },
+	{ "GET", "/api/v3/userinfo", .want = USERS(200, 200, 200, 200, 403) },
+	/* requests: anyone may hand one over; reading it is its creator's, the
+	 * committee's and its negotiation's readers' (404 to the rest) */
+	{ "POST", "/api/v3/requests", .body = REQUEST_BODY("c-auth"), .want = ANON(201) },
+	{ "POST", "/api/v3/requests", "no such coll", .body = REQUEST_BODY("c-nowhere"),
+	  .want = ANON(400) },
+	{ "POST", "/api/v3/requests", "bad body", .body = "{", .want = ANON(400) },
+	{ "GET", "/api/v3/requests/{req}", "anonymous", .nego = REQ_ANON,
+	  .want = USERS(200, 200, 200, 200, 403) },
+	{ "GET", "/api/v3/requests/{req}", "rita's", .nego = REQ_RITA,
+	  .want = USERS(200, 200, 404, 404, 403) },
+	{ "GET", "/api/v3/requests/{req}", "submitted", .nego = REQ_SUBMITTED,
+	  .want = USERS(200, 200, 200, 404, 403) },
+	{ "GET", "/api/v3/requests/{req}", "no such req", .nego = REQ_UNKNOWN,
+	  .want = USERS(404, 404, 404, 404, 403) },
+	{ "GET", "/api/v3/requests/{req}/access-form", "rita's", .nego = REQ_RITA,
+	  .want = USERS(200, 200, 404, 404, 403) },
+	/* negotiations: seen by the author, the committee and, once submitted,
+	 * the representatives of its collections; 404 to anyone else */
+	{ "POST", "/api/v3/negotiations", "draft", .body_kind = BODY_NEGO_DRAFT,
+	  .want = USERS(201, 201, 201, 201, 403) },
+	{ "POST", "/api/v3/negotiations", "no answers", .body_kind = BODY_NEGO_NOTHING,
+	  .want = USERS(400, 400, 400, 400, 403) },
+	{ "POST", "/api/v3/negotiations", "bad body", .body = "[]",
+	  .want = USERS(400, 400, 400, 400, 403) },
+	{ "GET", "/api/v3/negotiations", .want = USERS(403, 200, 403, 403, 403) },
+	{ "GET", "/api/v3/negotiations?status=NOPE", .want = USERS(403, 400, 403, 403, 403) },
+	{ "GET", NEGO, "draft", .nego = NEGO_DRAFT, .want = USERS(200, 200, 404, 404, 403) },
+	{ "GET", NEGO, "submitted", .nego = NEGO_SUBMITTED, .want = USERS(200, 200, 200, 404, 403) },
+	{ "GET", NEGO, "no such nego", .nego = NEGO_UNKNOWN, .want = USERS(404, 404, 404, 404, 403) },
+	{ "PATCH", NEGO, "draft", .nego = NEGO_FRESH_DRAFT, .body = "{\"payload\":{}}",
+	  .want = USERS(200, 403, 404, 404, 403) },
+	{ "PATCH", NEGO, "submitted", .nego = NEGO_SUBMITTED, .body = "{\"payload\":{}}",
+	  .want = USERS(403, 403, 403, 404, 403) },
+	{ "PUT", NEGO "/lifecycle/SUBMIT", "draft", .nego = NEGO_FRESH_DRAFT,
+	  .want = USERS(200, 403, 404, 404, 403) },
+	{ "PUT", NEGO "/lifecycle/APPROVE", "submitted", .nego = NEGO_FRESH_SUBMITTED,
+	  .want = USERS(403, 200, 403, 404, 403) },
+	{ "PUT", NEGO "/lifecycle/APPROVE", "adam's own", .nego = NEGO_FRESH_ADMINS,
+	  .want = USERS(404, 403, 403, 404, 403) },
+	{ "PUT", NEGO "/lifecycle/ABANDON", "in progress", .nego = NEGO_FRESH_PROGRESS,
+	  .want = USERS(200, 200, 403, 404, 403) },
+	{ "PUT", NEGO "/lifecycle/BOGUS", "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(400, 400, 400, 404, 403) },
+	{ "GET", NEGO "/lifecycle", "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(200, 200, 200, 404, 403) },
+	{ "GET", NEGO "/resources", "in progress", .nego = NEGO_PROGRESS,
+	  .want = USERS(200, 200, 200, 404, 403) },
+	{ "PUT", NEGO_C "CONTACT", "in progress", .nego = NEGO_FRESH_PROGRESS,
+	  .want = USERS(403, 200, 403, 404, 403) },
+	{ "PUT", NEGO_C "MARK_AS_CHECKING_AVAILABILITY", "contacted", .nego = NEGO_FRESH_CONTACTED,
+	  .want = USERS(403, 403, 200, 404, 403) },
+	{ "PUT", NEGO "/resources/c-b/lifecycle/MARK_AS_CHECKING_AVAILABILITY", "not rep's",
+	  .nego = NEGO_FRESH_CONTACTED, .want = USERS(403, 403, 403, 404, 403) },
+	{ "PUT", NEGO_C "CONTACT", "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(403, 403, 403, 404, 403) },
+	{ "PUT", NEGO "/resources/c-nowhere/lifecycle/CONTACT", "in progress",
+	  .nego = NEGO_PROGRESS, .want = USERS(404, 404, 404, 404, 403) },
+	{ "GET", NEGO "/posts", "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(200, 200, 200, 404, 403) },
+	{ "POST", NEGO "/posts", "submitted", .nego = NEGO_SUBMITTED,
+	  .body = "{\"text\":\"hello\",\"type\":\"PRIVATE\"}", .want = USERS(201, 201, 201, 404, 403) },
+	{ "POST", NEGO "/posts", "bad body", .nego = NEGO_SUBMITTED, .body = "{\"text\":\"\"}",
+	  .want = USERS(400, 400, 400, 404, 403) },
+	{ "GET", NEGO "/timeline", "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(200, 200, 200, 404, 403) },
+	{ "GET", NEGO "/author-queries", "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(403, 200, 200, 404, 403) },
+	{ "GET", "/api/v3/users/rita/negotiations", .want = USERS(200, 200, 403, 403, 403) },
+	{ "GET", "/api/v3/users/rep/negotiations?role=REPRESENTATIVE",
+	  .want = USERS(403, 200, 200, 403, 403) },
+	{ "GET", "/api/v3/users/rita/negotiations?role=KING", .want = USERS(400, 400, 403, 403, 403) },
+	{ "DELETE", "/api/v3/negotiations/x", .want = ALL(405) },
 	/* no route: the same for everyone, and no hint of who may */
 	{ "DELETE", "/api/v3/userinfo", .want = ALL(405) },
 	{ "GET", "/api/v3/nowhere", .want = ALL(404) },
@@ -161,6 +275,8 @@ static struct hub *hub;
 static char *tokens[N_CALLERS]; /* the bearer token each caller sends, or NULL */
 static char *etag;              /* the listing's, once site-a has published */
 static char *task_researcher, *task_admin, *task_removed;
+static struct access_form *form;
+static char *shared[REQ_UNKNOWN + 1]; /* the shared negotiations' and requests' ids */
 
 /* Sends method path as caller with body (NULL: none) and header (NULL:
  * none); fills *r, zeroed first. */

@@ -38,7 +38,7 @@ char *screen_test_demo_dir(void)
 struct federation *screen_test_demo_open(void)
 {
 	struct local_fed *fed;
-	struct datadir dd;
+	struct datadir dd = { 0 };
 	char err[512];
 
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL) {

@@ -204,7 +204,7 @@ static struct federation *broken_fed(char **dir)
 		                       "site-es-turia.db",  "site-fr-garonne.db",
 		                       "site-it-laguna.db", "site-nl-noordzee.db",
 		                       "site-pt-ribeira.db" };
-	struct datadir dd;
+	struct datadir dd = { 0 };
 	struct local_fed *fed;
 	char err[512];
 
