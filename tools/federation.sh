@@ -65,9 +65,16 @@ db="$tmp/hub.db"
 # The demo users. The committee decides on access requests (PROTOCOL §6).
 researcher=$("$hub" --db "$db" user add researcher --role researcher)
 committee=$("$hub" --db "$db" user add committee --role admin)
-# A researcher for now: the access-request work adds the representative
-# role (a site's data access representative) and gives it to this user.
-representative=$("$hub" --db "$db" user add representative --role researcher)
+# The data access representative of every demo collection: it moves each
+# collection's state in access requests (PROTOCOL §6). The ids come from
+# the demo description, the same file the demo site stores are made from.
+collections=$(python3 -c '
+import json, sys
+print(",".join(c["id"] for c in json.load(open(sys.argv[1]))["collections"]))
+' "$top/data/demo/federation.json") || die "cannot read the demo collections"
+[ -n "$collections" ] || die "no demo collections in $top/data/demo/federation.json"
+representative=$("$hub" --db "$db" user add representative --role researcher \
+	--represents "$collections")
 
 # One site per store; its site id is its name at the hub. The countries come
 # from the demo description.
@@ -86,7 +93,8 @@ for store in $stores; do
 	sites="$sites $site"
 done
 
-"$hub" --db "$db" serve --listen 127.0.0.1:0 --criteria "$criteria" --log "$tmp/hub.log" \
+"$hub" --db "$db" serve --listen 127.0.0.1:0 --criteria "$criteria" \
+	--access-form "$top/data/access-form.json" --log "$tmp/hub.log" \
 	2>"$tmp/hub.err" &
 hub_pid=$!
 pids="$hub_pid"

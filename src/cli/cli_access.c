@@ -170,25 +170,35 @@ static char *cohort_text(const struct cli_session *s, json_t *ast)
 	return text;
 }
 
-static void print_value(json_t *v)
+/* A choice's label, or the value itself when the form does not have it. */
+static const char *choice_label(const struct access_form_element *el, const char *value)
+{
+	for (size_t i = 0; el != NULL && i < el->n_values; i++)
+		if (strcmp(el->values[i].value, value) == 0)
+			return el->values[i].label;
+	return value;
+}
+
+/* An answer for people: choices by their labels, yes/no, lists joined. */
+static void print_value(const struct access_form_element *el, json_t *v)
 {
 	size_t i;
 	json_t *x;
 
 	if (json_is_string(v)) {
-		cli_print_clean(stdout, "%s", json_string_value(v));
+		cli_print_clean(stdout, "%s", choice_label(el, json_string_value(v)));
 	} else if (json_is_array(v)) {
 		json_array_foreach (v, i, x) {
 			if (i > 0)
 				fputs(", ", stdout);
-			print_value(x);
+			print_value(el, x);
 		}
 	} else if (json_is_true(v) || json_is_false(v)) {
 		fputs(json_is_true(v) ? "yes" : "no", stdout);
 	} else {
 		char *dump = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
 
-		cli_print_clean(stdout, "%s", dump);
+		cli_print_clean(stdout, "%s", dump != NULL ? dump : "?");
 		free(dump);
 	}
 }
@@ -216,7 +226,7 @@ void cli_print_answers(const struct access_form *form, json_t *payload)
 			if (v == NULL || json_is_null(v))
 				fputs("-", stdout);
 			else
-				print_value(v);
+				print_value(el, v);
 			putchar('\n');
 		}
 	}
@@ -307,4 +317,56 @@ const char *cli_json_str(json_t *doc, const char *name)
 	const char *s = json_string_value(json_object_get(doc, name));
 
 	return s != NULL ? s : "";
+}
+
+/* Appends the negotiations of the HAL page doc to *all (n of them),
+ * leaving out any already there; sets *page. Returns CLI status. */
+static int take_page(const char *command, json_t *doc, struct negotiation **all, size_t *n,
+                     struct negotiation_page *page)
+{
+	struct negotiation *list = NULL;
+	size_t k = 0;
+	char err[512];
+
+	if (negotiation_list_read(doc, &list, &k, page, err, sizeof err) != 0) {
+		cli_print_clean(stderr, "ecii: %s: the hub's list: %s\n", command, err);
+		return CLI_FAIL;
+	}
+	for (size_t i = 0; i < k; i++) {
+		bool dup = false;
+
+		for (size_t j = 0; j < *n; j++)
+			dup = dup || strcmp((*all)[j].id, list[i].id) == 0;
+		if (dup) {
+			negotiation_clear(&list[i]);
+			continue;
+		}
+		*all = xreallocarray(*all, *n + 1, sizeof **all);
+		(*all)[(*n)++] = list[i];
+	}
+	free(list);
+	return CLI_OK;
+}
+
+int cli_list_all(struct cli_session *s, const char *command, const char *what, const char *path,
+                 struct negotiation **all, size_t *n, json_t *pages)
+{
+	struct negotiation_page page = { 0 };
+	int status = CLI_OK;
+
+	for (int64_t number = 0; status == CLI_OK && (number == 0 || number < page.total_pages);
+	     number++) {
+		char *paged = xasprintf("%s%spage=%lld&size=100", path,
+		                        strchr(path, '?') ? "&" : "?", (long long)number);
+		struct hub_reply r;
+
+		status = cli_call(s, command, what, "GET", paged, NULL, NULL, &r);
+		if (status == CLI_OK)
+			status = take_page(command, r.doc, all, n, &page);
+		if (status == CLI_OK && pages != NULL)
+			json_array_append(pages, r.doc);
+		hub_reply_clear(&r);
+		free(paged);
+	}
+	return status;
 }

@@ -40,6 +40,13 @@ int cli_session_whoami(struct cli_session *s, const char *command);
 int cli_call(struct cli_session *s, const char *command, const char *what, const char *method,
              const char *path, json_t *body, const char *idempotency_key, struct hub_reply *out);
 
+/* Every negotiation of the HAL listing at path (its query without paging;
+ * every page is fetched), appended to *all (n of them; ones already there
+ * are left out); each page's document is appended to pages (NULL: not
+ * kept). Returns CLI_OK or a status after saying why. */
+int cli_list_all(struct cli_session *s, const char *command, const char *what, const char *path,
+                 struct negotiation **all, size_t *n, json_t *pages);
+
 /* The access form of request_id: new, or NULL after saying why. */
 struct access_form *cli_access_form(struct cli_session *s, const char *command,
                                     const char *request_id);

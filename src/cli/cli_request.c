@@ -158,11 +158,20 @@ static size_t print_missing(const struct access_form *form, json_t *payload, FIL
 		const struct access_form_element *el =
 		    sec != NULL ? access_form_element(sec, e->element) : NULL;
 
-		cli_print_clean(out, "  %s", e->section);
-		cli_print_clean(out, ".%s", e->element);
+		cli_print_clean(out, "  %s.%s", e->section, e->element);
 		if (el != NULL)
 			cli_print_clean(out, " (%s)", el->label);
-		cli_print_clean(out, ": %s\n", e->message);
+		cli_print_clean(out, ": %s", e->message);
+		for (size_t k = 0; el != NULL && k < el->n_values; k++)
+			cli_print_clean(out, "%s%s", k == 0 ? "; one of " : ", ",
+			                el->values[k].value);
+		if (el != NULL && el->type == ACCESS_FORM_MULTIPLE_CHOICE)
+			fputs(" (a list: A,B)", out);
+		if (el != NULL && el->type == ACCESS_FORM_BOOLEAN)
+			fputs("; yes or no", out);
+		if (el != NULL && el->type == ACCESS_FORM_DATE)
+			fputs("; YYYY-MM-DD", out);
+		fputc('\n', out);
 	}
 	access_form_errors_clear(&errs);
 	return n;
@@ -259,8 +268,26 @@ static int post_request(struct cli_session *s, struct draft *d, json_t *resource
 	                         d->cohort_text, "resources", resources, "query", d->cohort_ast,
 	                         "cohortHash", d->cohort_hash);
 	struct hub_reply r;
-	int status =
-	    cli_call(s, CMD " new", "the request", "POST", "/api/v3/requests", body, NULL, &r);
+	int status;
+
+	if (d->counts.present) {
+		json_t *sites = json_array();
+
+		for (size_t i = 0; i < d->counts.n_sites; i++) {
+			const struct draft_site_count *c = &d->counts.sites[i];
+
+			json_array_append_new(
+			    sites, json_pack("{s:s, s:I, s:I, s:s}", "site", c->site, "subjects",
+			                     (json_int_t)c->subjects, "studies",
+			                     (json_int_t)c->studies, "status", c->status));
+		}
+		json_object_set_new(body, "counts",
+		                    json_pack("{s:I, s:I, s:s, s:o}", "subjects",
+		                              (json_int_t)d->counts.subjects, "studies",
+		                              (json_int_t)d->counts.studies, "when", d->counts.when,
+		                              "sites", sites));
+	}
+	status = cli_call(s, CMD " new", "the request", "POST", "/api/v3/requests", body, NULL, &r);
 
 	if (status == CLI_OK) {
 		const char *id = cli_json_str(r.doc, "id");
@@ -405,13 +432,13 @@ out:
 	return status;
 }
 
-/* Prints the hub's field errors of a refused submit ({"errors":[...]}). */
+/* Prints the hub's field errors of a refused submit ({"fields":[...]}). */
 static void print_field_errors(json_t *doc)
 {
 	size_t i;
 	json_t *e;
 
-	json_array_foreach (json_object_get(doc, "errors"), i, e) {
+	json_array_foreach (json_object_get(doc, "fields"), i, e) {
 		cli_print_clean(stderr, "  %s", cli_json_str(e, "section"));
 		cli_print_clean(stderr, ".%s", cli_json_str(e, "element"));
 		cli_print_clean(stderr, ": %s\n", cli_json_str(e, "message"));
@@ -511,8 +538,7 @@ static int request_list(struct cli *cli, int argc, char **argv)
 	struct cli_session s = { 0 };
 	struct draft_list l = { 0 };
 	struct negotiation *list = NULL;
-	struct negotiation_page page;
-	struct hub_reply r = { 0 };
+	json_t *pages = json_array();
 	size_t n = 0;
 	char err[512], *user = NULL, *path = NULL;
 	int status;
@@ -525,8 +551,8 @@ static int request_list(struct cli *cli, int argc, char **argv)
 	    (status = cli_session_whoami(&s, CMD " list")) != CLI_OK)
 		goto out;
 	user = hub_api_escape(s.user);
-	path = xasprintf("/api/v3/users/%s/negotiations?role=AUTHOR&size=1000", user);
-	if ((status = cli_call(&s, CMD " list", "your requests", "GET", path, NULL, NULL, &r)) !=
+	path = xasprintf("/api/v3/users/%s/negotiations?role=AUTHOR", user);
+	if ((status = cli_list_all(&s, CMD " list", "your requests", path, &list, &n, pages)) !=
 	    CLI_OK)
 		goto out;
 	if (json) {
@@ -534,13 +560,9 @@ static int request_list(struct cli *cli, int argc, char **argv)
 
 		for (size_t i = 0; i < l.n; i++)
 			json_array_append_new(drafts, draft_to_json(l.items[i], err, sizeof err));
-		doc = json_pack("{s:o, s:O}", "drafts", drafts, "negotiations", r.doc);
+		doc = json_pack("{s:o, s:O}", "drafts", drafts, "pages", pages);
 		cli_print_json(doc);
 		json_decref(doc);
-		goto out;
-	}
-	if (negotiation_list_read(r.doc, &list, &n, &page, err, sizeof err) != 0) {
-		status = cli_error(CLI_FAIL, CMD " list: the hub's list: %s", err);
 		goto out;
 	}
 	for (size_t i = 0; i < l.n; i++)
@@ -566,7 +588,7 @@ static int request_list(struct cli *cli, int argc, char **argv)
 		cli_print_clean(stderr, "ecii: " CMD " list: skipped %s\n", l.problems[i]);
 out:
 	negotiation_list_free(&list, n);
-	hub_reply_clear(&r);
+	json_decref(pages);
 	free(path);
 	free(user);
 	draft_list_clear(&l);

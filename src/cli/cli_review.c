@@ -24,44 +24,11 @@ static int by_creation(const void *a, const void *b)
 	return c != 0 ? c : strcmp(x->id, y->id);
 }
 
-/* Appends the negotiations of the HAL list doc to *all (n of them),
- * leaving out any already there. Returns CLI status. */
-static int take_list(json_t *doc, struct negotiation **all, size_t *n)
-{
-	struct negotiation *list = NULL;
-	struct negotiation_page page;
-	size_t k = 0;
-	char err[512];
-
-	if (negotiation_list_read(doc, &list, &k, &page, err, sizeof err) != 0) {
-		char *why = sanitize_text(err);
-
-		cli_error(CLI_FAIL, CMD " list: the hub's list: %s", why);
-		free(why);
-		return CLI_FAIL;
-	}
-	for (size_t i = 0; i < k; i++) {
-		bool dup = false;
-
-		for (size_t j = 0; j < *n; j++)
-			dup = dup || strcmp((*all)[j].id, list[i].id) == 0;
-		if (dup) {
-			negotiation_clear(&list[i]);
-			continue;
-		}
-		*all = xreallocarray(*all, *n + 1, sizeof **all);
-		(*all)[(*n)++] = list[i];
-	}
-	free(list);
-	return CLI_OK;
-}
-
 static int review_list(struct cli *cli, int argc, char **argv)
 {
 	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
 	struct cli_session s = { 0 };
 	struct negotiation *all = NULL;
-	struct hub_reply r = { 0 };
 	json_t *docs = json_array();
 	size_t n = 0;
 	int status;
@@ -76,28 +43,20 @@ static int review_list(struct cli *cli, int argc, char **argv)
 		                                  "representative of a collection");
 		goto out;
 	}
-	if (s.admin) {
-		status =
-		    cli_call(&s, CMD " list", "the queue", "GET",
-		             "/api/v3/negotiations?status=SUBMITTED&size=1000", NULL, NULL, &r);
-		if (status != CLI_OK || (status = take_list(r.doc, &all, &n)) != CLI_OK)
-			goto out;
-		json_array_append(docs, r.doc);
-		hub_reply_clear(&r);
-	}
+	if (s.admin && (status = cli_list_all(&s, CMD " list", "the queue",
+	                                      "/api/v3/negotiations?status=SUBMITTED", &all, &n,
+	                                      docs)) != CLI_OK)
+		goto out;
 	if (s.represents) {
 		char *user = hub_api_escape(s.user),
-		     *path = xasprintf(
-		         "/api/v3/users/%s/negotiations?role=REPRESENTATIVE&size=1000", user);
+		     *path = xasprintf("/api/v3/users/%s/negotiations?role=REPRESENTATIVE", user);
 
-		status = cli_call(&s, CMD " list", "your collections' requests", "GET", path, NULL,
-		                  NULL, &r);
+		status = cli_list_all(&s, CMD " list", "your collections' requests", path, &all, &n,
+		                      docs);
 		free(path);
 		free(user);
-		if (status != CLI_OK || (status = take_list(r.doc, &all, &n)) != CLI_OK)
+		if (status != CLI_OK)
 			goto out;
-		json_array_append(docs, r.doc);
-		hub_reply_clear(&r);
 	}
 	if (json) {
 		cli_print_json(docs);
@@ -123,20 +82,27 @@ static int review_list(struct cli *cli, int argc, char **argv)
 		printf("Nothing to review.\n");
 out:
 	negotiation_list_free(&all, n);
-	hub_reply_clear(&r);
 	json_decref(docs);
 	cli_session_close(&s);
 	return status;
 }
 
-/* The cohort of n counted now, with the reviewer's token, as the author's
- * counts may be old: totals and each site. */
-static void print_counts_now(struct cli_session *s, const struct negotiation *n)
+/* The counts the author saw (the request's "counts" extension, from the
+ * raw DTO) next to the cohort counted now with the reviewer's token. */
+static void print_counts_now(struct cli_session *s, const struct negotiation *n, json_t *dto)
 {
+	json_t *then = json_object_get(dto, "counts");
 	struct query_error qe;
 	struct query *q = n->query != NULL ? query_from_json(n->query, &qe) : NULL;
 	struct counts *cn;
 
+	if (json_is_object(then))
+		cli_print_clean(stdout, "Counts seen: about %lld subjects, %lld studies (%s)\n",
+		                (long long)json_integer_value(json_object_get(then, "subjects")),
+		                (long long)json_integer_value(json_object_get(then, "studies")),
+		                cli_json_str(then, "when"));
+	else
+		printf("Counts seen: none sent with the request\n");
 	if (q == NULL) {
 		printf("Counts now: the cohort does not read against this hub's vocabulary\n");
 		return;
@@ -150,26 +116,29 @@ static void print_counts_now(struct cli_session *s, const struct negotiation *n)
 	query_free(&q);
 }
 
+/* The author's recent queries ({"author","cohortHash","queries":[{"user",
+ * "time","cohortHash","sites","matchesRequest"}]}), newest first. */
 static void print_author_queries(json_t *doc)
 {
+	json_t *queries = json_object_get(doc, "queries"), *e;
 	size_t i;
-	json_t *e;
 
-	printf("The author's recent queries:\n");
-	json_array_foreach (doc, i, e) {
-		json_t *sites = json_object_get(e, "sites");
+	cli_print_clean(stdout, "Recent queries by %s:\n", cli_json_str(doc, "author"));
+	json_array_foreach (queries, i, e) {
+		json_t *sites = json_object_get(e, "sites"), *site;
 		size_t k;
-		json_t *site;
 
-		cli_print_clean(stdout, "  %s", cli_json_str(e, "time"));
-		cli_print_clean(stdout, "  %.16s", cli_json_str(e, "hash"));
-		fputs("  ", stdout);
+		cli_print_clean(stdout, "  %s  %.16s", cli_json_str(e, "time"),
+		                cli_json_str(e, "cohortHash"));
+		fputs(json_is_true(json_object_get(e, "matchesRequest")) ? " (this cohort)  "
+		                                                         : "  ",
+		      stdout);
 		json_array_foreach (sites, k, site)
 			cli_print_clean(stdout, "%s%s", k > 0 ? "," : "",
 			                json_is_string(site) ? json_string_value(site) : "?");
 		putchar('\n');
 	}
-	if (json_array_size(doc) == 0)
+	if (json_array_size(queries) == 0)
 		printf("  (none kept)\n");
 }
 
@@ -224,7 +193,7 @@ static int review_show(struct cli *cli, int argc, char **argv)
 	if (ng.request_id != NULL)
 		form = cli_access_form(&s, CMD " show", ng.request_id);
 	cli_print_negotiation(&s, &ng, form);
-	print_counts_now(&s, &ng);
+	print_counts_now(&s, &ng, docs[0]);
 	print_author_queries(docs[3]);
 	cli_print_timeline(timeline, n_timeline);
 	cli_print_posts(posts, n_posts);

@@ -593,14 +593,22 @@ size_t access_form_validate(const struct access_form *f, json_t *payload,
 	json_object_foreach (payload, key, sv) {
 		const struct access_form_section *s = access_form_section(f, key);
 
+		/* a name too long to be read back is not repeated */
 		if (s == NULL) {
-			add_error(out, key, "", "not in the form");
+			if (strlen(key) > MAX_ID)
+				add_error(out, "", "", "a section not in the form (a long name)");
+			else
+				add_error(out, key, "", "not in the form");
 			continue;
 		}
 		if (!json_is_object(sv))
 			continue;
 		json_object_foreach (sv, ekey, ev) {
-			if (access_form_element(s, ekey) == NULL)
+			if (access_form_element(s, ekey) != NULL)
+				continue;
+			if (strlen(ekey) > MAX_ID)
+				add_error(out, key, "", "an element not in the form (a long name)");
+			else
 				add_error(out, key, ekey, "not in the form");
 		}
 	}

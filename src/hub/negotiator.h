@@ -2,7 +2,7 @@
  * requests and negotiations; negotiator_flow.c: lifecycles, collections,
  * posts, timeline, the author's queries): who the caller is, reading a
  * body, loading a negotiation the caller may see, and building the JSON the
- * API sends (PROTOCOL.md §6). Private to hub/.
+ * API sends (PROTOCOL.md §6); implemented in negotiator.c. Private to hub/.
  *
  * Who sees what, in one place (negotiator_may_read): a negotiation is seen
  * by its author, by the hub's admins (the committee) and, once it is no

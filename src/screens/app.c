@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "screens/access.h"
 #include "store/user_files.h"
 #include "ui/keys.h"
 #include "util/log.h"
@@ -55,6 +56,7 @@ struct app *app_new(struct federation *fed, struct http_multi *net, bool backgro
 	app->counts =
 	    counts_new(fed, net, (background ? COUNTS_BACKGROUND : 0) | COUNTS_ATTRITION, NULL, 0);
 	push(app, &catalogue_screen, NULL);
+	access_new(app);
 	return app;
 }
 
@@ -66,12 +68,18 @@ void app_free(struct app **ap)
 		return;
 	while (app->depth > 0)
 		pop(app);
+	access_free(&app->access);
 	json_decref(app->selected);
 	counts_free(&app->counts);
 	cohort_free(&app->cohort);
 	ui_line_free(&app->line);
 	free(app);
 	*ap = NULL;
+}
+
+void app_push(struct app *app, const struct screen_ops *ops, const void *arg)
+{
+	push(app, ops, arg);
 }
 
 void *app_top_state(struct app *app)
@@ -172,8 +180,12 @@ void app_prompt(struct app *app, int tag, const char *label, const char *initial
 int app_wait(struct app *app, struct pollfd *tty, int timeout_ms)
 {
 	struct pollfd fds[2] = { *tty, { counts_fd(app->counts), POLLIN, 0 } };
-	int rc = app->net != NULL ? http_multi_wait(app->net, fds, 2, timeout_ms)
-	                          : poll(fds, 2, timeout_ms);
+	int rc;
+
+	timeout_ms = access_timeout(app, timeout_ms); /* a poll of the requests is due */
+	rc = app->net != NULL ? http_multi_wait(app->net, fds, 2, timeout_ms)
+	                      : poll(fds, 2, timeout_ms);
+	access_tick(app);
 
 	if (rc < 0 && app->net == NULL && errno == EINTR)
 		rc = 0; /* a signal: the loop looks at it */
@@ -252,6 +264,9 @@ static void line_key(struct app *app, struct app_frame *top, int key)
 	if (key == UI_KEY_ESC) {
 		if (app->line_mode == APP_LINE_SEARCH)
 			top->ops->search(app, top->state, "");
+		if (app->line_mode == APP_LINE_PROMPT && app->prompt_tag >= 0 &&
+		    top->ops->prompt_edit != NULL)
+			top->ops->prompt_edit(app, top->state, app->prompt_tag, NULL);
 		app->line_mode = APP_LINE_NONE;
 		ui_line_clear(&app->line);
 		return;
@@ -266,15 +281,19 @@ static void line_key(struct app *app, struct app_frame *top, int key)
 			save_answer(app, app->prompt_tag, answer);
 			free(answer);
 		} else if (app->line_mode == APP_LINE_PROMPT) {
-			const char *msg = top->ops->prompt != NULL
-			                      ? top->ops->prompt(app, top->state, app->prompt_tag,
-			                                         ui_line_text(&app->line))
-			                      : NULL;
+			/* The answer may ask a next question (app_prompt): that one stays. */
+			char *answer = xstrdup(ui_line_text(&app->line));
+			const char *msg;
 
-			if (msg != NULL)
+			app->line_mode = APP_LINE_NONE;
+			msg = top->ops->prompt != NULL
+			          ? top->ops->prompt(app, top->state, app->prompt_tag, answer)
+			          : NULL;
+			if (msg != NULL) {
+				app->line_mode = APP_LINE_PROMPT;
 				app_status(app, true, "%s", msg);
-			else
-				app->line_mode = APP_LINE_NONE;
+			}
+			free(answer);
 		} else {
 			app->line_mode = APP_LINE_NONE;
 		}
@@ -284,6 +303,10 @@ static void line_key(struct app *app, struct app_frame *top, int key)
 		app->line_error_col = 0;
 		if (app->line_mode == APP_LINE_SEARCH)
 			top->ops->search(app, top->state, ui_line_text(&app->line));
+		if (app->line_mode == APP_LINE_PROMPT && app->prompt_tag >= 0 &&
+		    top->ops->prompt_edit != NULL)
+			top->ops->prompt_edit(app, top->state, app->prompt_tag,
+			                      ui_line_text(&app->line));
 	}
 }
 
@@ -335,6 +358,16 @@ static struct screen_result global_action(struct app *app, enum ui_action a)
 	case UI_ACTION_COHORTS:
 		if (top->ops != &cohorts_screen)
 			return screen_push(&cohorts_screen, NULL);
+		return screen_handled();
+	case UI_ACTION_REQUEST_ACCESS:
+		return access_request(app);
+	case UI_ACTION_MY_REQUESTS:
+		if (top->ops != &requests_screen)
+			return screen_push(&requests_screen, NULL);
+		return screen_handled();
+	case UI_ACTION_REVIEW:
+		if (top->ops != &review_screen)
+			return screen_push(&review_screen, NULL);
 		return screen_handled();
 	case UI_ACTION_REDRAW:
 		return screen_handled();
@@ -412,6 +445,9 @@ static void draw_title(struct app *app, struct ui_canvas *c, const struct app_fr
 	if (n_selected > 0)
 		snprintf(left + strlen(left), sizeof left - strlen(left), "  [%zu selected]",
 		         n_selected);
+	if (access_badge(app) != NULL)
+		snprintf(left + strlen(left), sizeof left - strlen(left), "  [%s]",
+		         access_badge(app));
 	ui_put_fill(c, 0, 0, c->cols, UI_STYLE_TITLE, left);
 	if (c->cols - rw > (int)strlen(left) + 1)
 		ui_put(c, 0, c->cols - rw, rw, UI_STYLE_TITLE, right);
@@ -431,8 +467,22 @@ static void draw_bottom(struct app *app, struct ui_canvas *c, struct app_frame *
 
 		if (app->line_mode != APP_LINE_SEARCH && used < c->cols)
 			used += ui_put(c, y, used, 1, UI_STYLE_NORMAL, " ");
-		ui_put_fill(c, y, used, c->cols - used, UI_STYLE_NORMAL, ui_line_text(&app->line));
-		ui_canvas_cursor(c, y, used + (int)ui_line_cursor_col(&app->line));
+		{
+			/* A line longer than the screen scrolls to keep the cursor in view. */
+			const char *text = ui_line_text(&app->line);
+			int cursor = (int)ui_line_cursor_col(&app->line), room = c->cols - used - 1;
+			int skip = room > 0 && cursor > room ? cursor - room : 0;
+
+			while (skip > 0 && *text != '\0') {
+				int w = 0;
+
+				text += utf8_next(text, strlen(text), &w);
+				skip -= w;
+				cursor -= w;
+			}
+			ui_put_fill(c, y, used, c->cols - used, UI_STYLE_NORMAL, text);
+			ui_canvas_cursor(c, y, used + cursor);
+		}
 		/* An error shows above the line it is about. */
 		if (app->status[0] != '\0' && y > 0)
 			ui_put_fill(c, y - 1, 0, c->cols, UI_STYLE_ERROR, app->status);

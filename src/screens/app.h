@@ -56,6 +56,7 @@ struct app {
 	bool history_read;             /* history_hash was read from the file */
 	bool history_failed;           /* a history error was shown once */
 	unsigned long problem_version; /* the counts whose problem was shown */
+	struct app_access *access;     /* access requests with a hub (screens/access.h) */
 	bool quit;
 };
 
@@ -91,6 +92,9 @@ int app_wait(struct app *app, struct pollfd *tty, int timeout_ms);
 /* For screens: whether a collection is selected, and toggling it. */
 bool app_is_selected(const struct app *app, const char *id);
 void app_toggle_selected(struct app *app, const char *id);
+/* Opens ops with arg on top, as a screen's SCREEN_PUSH would (tests, and
+ * screens/access.h's flows). */
+void app_push(struct app *app, const struct screen_ops *ops, const void *arg);
 /* The top screen's state, for tests. Borrowed. */
 void *app_top_state(struct app *app);
 

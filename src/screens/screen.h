@@ -52,6 +52,9 @@ struct screen_ops {
 	/* Optional: the answer to app_prompt(tag). Returns NULL when taken, or
 	 * a message (borrowed, shown as an error) to ask again. */
 	const char *(*prompt)(struct app *app, void *state, int tag, const char *answer);
+	/* Optional: the prompt's text changed as the user types (text
+	 * borrowed), or the prompt was dropped with Esc (text NULL). */
+	void (*prompt_edit)(struct app *app, void *state, int tag, const char *text);
 };
 
 static inline struct screen_result screen_handled(void)
@@ -80,5 +83,10 @@ extern const struct screen_ops help_screen;       /* arg: none */
 extern const struct screen_ops builder_screen;    /* arg: none */
 extern const struct screen_ops results_screen;    /* arg: none */
 extern const struct screen_ops cohorts_screen;    /* arg: none */
+/* Access requests (screens/access.h says what they take). */
+extern const struct screen_ops request_form_screen; /* arg: const struct request_form_open * */
+extern const struct screen_ops requests_screen;     /* arg: none */
+extern const struct screen_ops review_screen;       /* arg: none */
+extern const struct screen_ops negotiation_screen;  /* arg: const struct access_open * */
 
 #endif

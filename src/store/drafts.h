@@ -25,6 +25,8 @@
 
 #include "util/uuid.h"
 
+/* Times are ISO 8601 UTC with milliseconds as ecii writes them
+ * ("2026-01-31T12:00:00.000Z"); the reader also takes whole seconds. */
 #define DRAFT_VERSION  1                 /* the file format written and read */
 #define DRAFT_FILE_MAX (4 * 1024 * 1024) /* bytes: a larger file is refused */
 #define DRAFT_TIME_LEN 24                /* "2026-01-31T12:00:00.000Z" */

@@ -90,7 +90,7 @@ struct hub_negotiation_new {
 	const char *idempotency_key; /* NULL: none */
 	bool draft;                  /* false: created SUBMITTED, with a SUBMIT in the timeline */
 	json_t *payload;             /* an object */
-	char *const *collections;    /* the request's, in its order; each starts SUBMITTED */
+	const char *const *collections; /* the request's, in its order; each starts SUBMITTED */
 	size_t n_collections;
 	int64_t when;
 };

@@ -37,6 +37,13 @@
 	X(EXPORT, "export", "E", "Export the results to CSV or JSON")                      \
 	X(SAVE, "save", "w", "Save the cohort under a name")                               \
 	X(COHORTS, "cohorts", "L", "Saved cohorts and the history of queries run")         \
+	X(REQUEST_ACCESS, "request-access", "A", "Request access to the collections")      \
+	X(MY_REQUESTS, "my-requests", "M", "My access requests and drafts")                \
+	X(REVIEW, "review", "V", "Review access requests")                                 \
+	X(SUBMIT, "submit", "y", "Send the completed access request")                      \
+	X(POST, "post", "p", "Write a post on the request")                                \
+	X(POST_PRIVATE, "post-private", "P", "Write a private post")                       \
+	X(STEP, "step", "t", "Take a step: approve, accept, abandon...")                   \
 	X(REDRAW, "redraw", "C-l", "Redraw the screen")
 
 enum ui_action {

@@ -278,7 +278,7 @@ static void *worker_main(void *arg)
 	double interval = ph->pace > 0 ? 1e3 * (double)ph->clients / ph->pace : 0;
 	double next = now_ms() + interval * (double)w->index / (double)ph->clients;
 
-	for (size_t i = w->index;; i += CLIENTS) {
+	for (size_t i = w->index;; i += ph->clients) {
 		struct count_answer a = { .slowest_ms = -1 };
 		double start = now_ms(), wall = 0;
 		bool ok;

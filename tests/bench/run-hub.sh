@@ -44,18 +44,43 @@ mkdir -p "$data"
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/ecii-bench-hub.XXXXXX")
 pids=""
+drv_pid=""
 # Stops what this script started (TERM, then wait: no orphans) and removes
 # the scratch directory; once, on any exit.
 stop_all() {
 	status=$?
 	trap - EXIT HUP INT TERM
+	if [ -n "$drv_pid" ]; then
+		kill -TERM "$drv_pid" 2>/dev/null || true
+		wait "$drv_pid" 2>/dev/null || true
+	fi
 	stop_federation
 	rm -rf "$tmp"
 	exit "$status"
 }
+# Whether $1, a child not yet waited for, still runs (not a zombie).
+running() {
+	[ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | grep -q '^Z'
+}
 stop_federation() {
 	for p in $pids; do
 		kill -TERM "$p" 2>/dev/null || true
+	done
+	# A TERM that lands between fork and exec is lost: KILL what still
+	# runs after 5 s, so that the waits below always end.
+	i=0
+	while [ $i -lt 50 ]; do
+		left=""
+		for p in $pids; do
+			running "$p" && left="$left $p"
+		done
+		[ -z "$left" ] && break
+		sleep 0.1
+		i=$((i + 1))
+	done
+	for p in $left; do
+		say "pid $p ignored TERM: killing it"
+		kill -KILL "$p" 2>/dev/null || true
 	done
 	for p in $pids; do
 		wait "$p" 2>/dev/null || true
@@ -65,6 +90,17 @@ stop_federation() {
 trap stop_all EXIT
 trap 'exit 1' HUP INT TERM
 umask 077
+
+# Runs the driver in the background and waits for it: a signal then stops
+# the script at once, and stop_all stops the driver too.
+drive() {
+	ECII_SRCDIR="$src" "$drv" "$@" &
+	drv_pid=$!
+	rc=0
+	wait "$drv_pid" || rc=$?
+	drv_pid=""
+	return $rc
+}
 
 # The store of site K with N subjects, made once.
 store() {
@@ -107,6 +143,7 @@ start_federation() {
 			2>>"$dir/setup.err"
 		k=$((k + 1))
 	done
+	: >"$dir/hub.err"
 	"$hub" --db "$dir/hub.db" serve --listen 127.0.0.1:0 --criteria "$criteria" \
 		--task-ttl "$2" --log "$dir/hub.log" 2>"$dir/hub.err" &
 	hub_pid=$!
@@ -129,7 +166,7 @@ start_federation() {
 		pids="$pids $!"
 		k=$((k + 1))
 	done
-	"$drv" online "$url" $sites 60 ||
+	drive online "$url" $sites 60 ||
 		die "the sites did not come online; logs: $(tail -n 3 "$dir"/node-*.log)"
 	say "hub at $url (pid $hub_pid), $sites sites of $n subjects online"
 }
@@ -145,13 +182,12 @@ done
 echo
 echo "hub benchmark: ecii-hub and $sites ecii-node processes on loopback, $(nproc) cores"
 start_federation $small $ttl
-ECII_SRCDIR="$src" "$drv" load "$url" "$token" $sites "$hub_pid" $ttl "$seconds" \
-	${pids#"$hub_pid"} || status=1
+drive load "$url" "$token" $sites "$hub_pid" $ttl "$seconds" ${pids#"$hub_pid"} || status=1
 stop_federation
 
 start_federation $large 360
 echo "(c) end-to-end latency: $sites sites x $large subjects, $runs sequential counts, one client"
-ECII_SRCDIR="$src" "$drv" latency "$url" "$token" $sites $runs || status=1
+drive latency "$url" "$token" $sites $runs || status=1
 if "$ecii" count --help 2>&1 | grep -q -- '--hub'; then
 	ms=$(ECII_TOKEN="$token" "$drv" time 10 "$ecii" count --hub "$url" --json \
 		'sex:male diagnosis:prostate modality:MR age:50..70') || status=1

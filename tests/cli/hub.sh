@@ -13,7 +13,7 @@ tmp=$(mktemp -d)
 pid=
 trap 'if [ -n "$pid" ]; then kill "$pid" 2>/dev/null; fi; rm -rf "$tmp"' EXIT
 db="$tmp/hub.db"
-tap_plan 39
+tap_plan 44
 
 # run ARGS...: sets status, and out/err files.
 run() {
@@ -99,6 +99,42 @@ assert sorted(s) == ["es-turia", "nl-delta"]
 assert s["es-turia"]["country"] == "ES" and s["nl-delta"]["country"] is None
 assert s["es-turia"]["online"] is False and s["es-turia"]["last_seen"] is None'
 
+# Representatives (PROTOCOL.md §6): users who move a collection's state.
+run --db "$db" user add rep --role researcher --represents c-1,c-2
+rep_token=$(cat "$tmp/out")
+tap_check "user add --represents prints one token line" \
+	sh -c "[ $status = 0 ] && [ \$(wc -l < '$tmp/out') = 1 ] && grep -q '^ecii_u_' '$tmp/out'"
+run --db "$db" user list
+tap_check "user list: what each represents" \
+	sh -c "[ $status = 0 ] && grep -q 'REPRESENTS\$' '$tmp/out' &&
+		grep -q '^rep  *researcher  *20[0-9:TZ-]*  c-1,c-2\$' '$tmp/out' &&
+		grep -q '^alice  *admin  *20[0-9:TZ-]*  -\$' '$tmp/out'"
+run --db "$db" user represent rep c-3
+status1=$status
+run --db "$db" user unrepresent rep c-1
+status2=$status
+run --db "$db" user list --json
+tap_check "user represent / unrepresent, seen in list --json" py "
+import json, sys
+u = {x['name']: x for x in json.load(sys.stdin)}
+assert $status1 == 0 and $status2 == 0
+assert u['rep']['represents'] == ['c-2', 'c-3'] and u['alice']['represents'] == []"
+bad_represent() {
+	run --db "$db" user unrepresent rep c-9
+	[ $status = 1 ] && grep -q 'rep does not represent c-9' "$tmp/err" || return 1
+	run --db "$db" user represent nobody c-1
+	[ $status = 1 ] && grep -q nobody "$tmp/err" || return 1
+	run --db "$db" user represent rep 'a b'
+	[ $status = 2 ] || return 1
+	run --db "$db" user represent rep
+	[ $status = 2 ] || return 1
+	run --db "$db" user add carl --role researcher --represents 'c-1,,c-2'
+	[ $status = 2 ] && [ ! -s "$tmp/out" ] || return 1
+	run --db "$db" site represent es-turia c-1
+	[ $status = 2 ]
+}
+tap_check "represent mistakes: status 1 for the store's, 2 for usage" bad_represent
+
 # new_token PREFIX OLD: the last command printed one line, a 71-character
 # token other than OLD, and nothing on stderr.
 new_token() {
@@ -160,6 +196,10 @@ http PUT "$put" "$site_token"
 tap_check "the rotated-away site token is refused (401)" [ "$code" = 401 ]
 http PUT "$put" "$site_token2"
 tap_check "the new site token publishes (200)" [ "$code" = 200 ]
+http GET /api/v3/userinfo "$rep_token"
+tap_check "serve: the representative's userinfo says REPRESENTATIVE" \
+	sh -c "[ '$code' = 200 ] && grep -q '\"REPRESENTATIVE\"' '$tmp/body' &&
+		grep -q '\"represents\":\\[\"c-2\",\"c-3\"\\]' '$tmp/body'"
 
 run --db "$db" site remove es-turia
 http GET /api/catalogue/collections

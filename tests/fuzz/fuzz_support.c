@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "core/access_form.h"
 #include "core/vocab.h"
 #include "util/xmalloc.h"
 
@@ -27,4 +28,23 @@ const struct vocab *fuzz_vocab(const char *target)
 		abort();
 	}
 	return v;
+}
+
+const struct access_form *fuzz_access_form(const char *target)
+{
+	static struct access_form *f;
+	const char *srcdir = getenv("ECII_SRCDIR");
+	char err[512], *path;
+
+	if (f != NULL)
+		return f;
+	path = xasprintf("%s/data/access-form.json",
+	                 srcdir != NULL && *srcdir != '\0' ? srcdir : ECII_SOURCE_DIR);
+	f = access_form_load(path, err, sizeof err);
+	free(path);
+	if (f == NULL) {
+		fprintf(stderr, "%s: %s\n", target, err);
+		abort();
+	}
+	return f;
 }

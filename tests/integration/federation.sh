@@ -21,7 +21,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-tap_plan 9
+tap_plan 10
 
 cat >"$tmp/ecii_http.py" <<'EOF'
 import base64, json, sys, urllib.error, urllib.request, uuid
@@ -72,6 +72,10 @@ elif cmd == "results":  # TOKEN ID N -> "SUCCEEDED SITES OTHER"
         elif res["status"] != "claimed":
             other += 1
     print(ok, len(sites), other)
+elif cmd == "userinfo":  # TOKEN -> "STATUS ROLES N_REPRESENTED"
+    status, text = call("GET", hub + "/api/v3/userinfo", sys.argv[3])
+    doc = json.loads(text) if status == 200 else {}
+    print(status, ",".join(doc.get("roles", [])), len(doc.get("represents", [])))
 elif cmd == "answers":  # -> "up" or "down"
     try:
         call("GET", hub + "/api/catalogue/sites", timeout=2)
@@ -120,6 +124,9 @@ for who in RESEARCHER COMMITTEE REPRESENTATIVE; do
 		tap_not_ok "$who's token: 24 collections, a search is accepted" "$got / $beam"
 	fi
 done
+got=$(http userinfo "$hub" "$(value ECII_TOKEN_REPRESENTATIVE)")
+tap_check "the representative represents all 24 demo collections" \
+	[ "$got" = "200 RESEARCHER,REPRESENTATIVE 24" ]
 beam=$(http beam "$hub" ecii_u_nobody)
 tap_check "an unknown token may not search" [ "${beam%% *}" = 401 ]
 

@@ -1,7 +1,9 @@
 # A hub and ecii-node sites on loopback for the shell tests; source it after
 # setting tmp (a scratch directory) and sites (demo site ids). It makes the
-# hub store with the demo user "researcher" ($researcher holds its token)
-# and one site per id; start_hub and start_node start them; cleanup_loopback
+# hub store with the users "researcher", "committee" (admin) and
+# "representative" (of $represents, comma-separated collection ids; default
+# none) whose tokens $researcher, $committee and $representative hold, and
+# one site per id; start_hub and start_node start them; cleanup_loopback
 # stops whatever was started. Nothing here asserts anything.
 bin="$ECII_BUILDDIR/src"
 demo="$ECII_BUILDDIR/data/demo/out"
@@ -12,6 +14,9 @@ db="$tmp/hub.db"
 umask 077
 "$bin/ecii-hub" --db "$db" init >/dev/null
 researcher=$("$bin/ecii-hub" --db "$db" user add researcher --role researcher)
+committee=$("$bin/ecii-hub" --db "$db" user add committee --role admin)
+representative=$("$bin/ecii-hub" --db "$db" user add representative --role researcher \
+	${represents:+--represents "$represents"})
 for s in $sites; do
 	"$bin/ecii-hub" --db "$db" site add "$s" >"$tmp/$s.token"
 done

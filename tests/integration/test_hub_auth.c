@@ -4,7 +4,10 @@
  * its row says, and a refusal is a JSON {"error": "..."} that never holds
  * what the caller sent as credentials. A test first checks that the table
  * has a row for each route the hub serves, so a new route cannot go
- * unlisted. The matrix is printed as TAP comments. */
+ * unlisted. The callers include a representative (of collection c-auth)
+ * and a second researcher, so reading others' access requests is tested
+ * too; rows that move a negotiation's state get a fresh one per caller.
+ * The matrix is printed as TAP comments. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -43,11 +46,12 @@
 #define PUBLISHED_B  "[{\"id\":\"c-b\",\"name\":\"B\"}]"
 #define UNKNOWN_NEGO "00000000-0000-4000-8000-00000000000f"
 /* A request body for collections (a JSON list of ids in quotes, joined). */
-#define REQUEST_BODY(c)                                                                            \
-	"{\"url\":\"https://explorer.example/\",\"humanReadable\":\"sex:male\",\"resources\":[{\"id\":\"" c \
+#define REQUEST_BODY(c)                                                 \
+	"{\"url\":\"https://explorer.example/"                          \
+	"\",\"humanReadable\":\"sex:male\",\"resources\":[{\"id\":\"" c \
 	"\"}],\"query\":{\"operand\":\"OR\",\"children\":[]}}"
-#define REQUEST_BODY_2                                                                             \
-	"{\"url\":\"https://explorer.example/\",\"humanReadable\":\"sex:male\",\"resources\":"         \
+#define REQUEST_BODY_2                                                                         \
+	"{\"url\":\"https://explorer.example/\",\"humanReadable\":\"sex:male\",\"resources\":" \
 	"[{\"id\":\"c-auth\"},{\"id\":\"c-b\"}],\"query\":{\"operand\":\"OR\",\"children\":[]}}"
 
 /* Who is asking: the columns of the matrix. */
@@ -161,7 +165,8 @@ static const struct row rows[] = {
 	{ "PUT", "/api/catalogue/sites/site-a/collections", "bad body", .body = "{}",
 	  .want = SITES(400, 403) },
 	/* searching (§3): a user's token; the results, their starter's only */
-	{ "POST", "/backend/beam", .body_kind = BODY_SEARCH, .want = USERS(201, 201, 201, 201, 403) },
+	{ "POST", "/backend/beam", .body_kind = BODY_SEARCH,
+	  .want = USERS(201, 201, 201, 201, 403) },
 	{ "POST", "/backend/beam", "bad body", .body = "", .want = USERS(400, 400, 400, 400, 403) },
 	{ "GET", "/backend/beam/{task}?wait_count=1", "rita's", TASK_RESEARCHER,
 	  .want = USERS(200, 403, 403, 403, 403) },
@@ -217,8 +222,10 @@ static const struct row rows[] = {
 	{ "GET", "/api/v3/negotiations", .want = USERS(403, 200, 403, 403, 403) },
 	{ "GET", "/api/v3/negotiations?status=NOPE", .want = USERS(403, 400, 403, 403, 403) },
 	{ "GET", NEGO, "draft", .nego = NEGO_DRAFT, .want = USERS(200, 200, 404, 404, 403) },
-	{ "GET", NEGO, "submitted", .nego = NEGO_SUBMITTED, .want = USERS(200, 200, 200, 404, 403) },
-	{ "GET", NEGO, "no such nego", .nego = NEGO_UNKNOWN, .want = USERS(404, 404, 404, 404, 403) },
+	{ "GET", NEGO, "submitted", .nego = NEGO_SUBMITTED,
+	  .want = USERS(200, 200, 200, 404, 403) },
+	{ "GET", NEGO, "no such nego", .nego = NEGO_UNKNOWN,
+	  .want = USERS(404, 404, 404, 404, 403) },
 	{ "PATCH", NEGO, "draft", .nego = NEGO_FRESH_DRAFT, .body = "{\"payload\":{}}",
 	  .want = USERS(200, 403, 404, 404, 403) },
 	{ "PATCH", NEGO, "submitted", .nego = NEGO_SUBMITTED, .body = "{\"payload\":{}}",
@@ -250,7 +257,8 @@ static const struct row rows[] = {
 	{ "GET", NEGO "/posts", "submitted", .nego = NEGO_SUBMITTED,
 	  .want = USERS(200, 200, 200, 404, 403) },
 	{ "POST", NEGO "/posts", "submitted", .nego = NEGO_SUBMITTED,
-	  .body = "{\"text\":\"hello\",\"type\":\"PRIVATE\"}", .want = USERS(201, 201, 201, 404, 403) },
+	  .body = "{\"text\":\"hello\",\"type\":\"PRIVATE\"}",
+	  .want = USERS(201, 201, 201, 404, 403) },
 	{ "POST", NEGO "/posts", "bad body", .nego = NEGO_SUBMITTED, .body = "{\"text\":\"\"}",
 	  .want = USERS(400, 400, 400, 404, 403) },
 	{ "GET", NEGO "/timeline", "submitted", .nego = NEGO_SUBMITTED,
@@ -260,7 +268,8 @@ static const struct row rows[] = {
 	{ "GET", "/api/v3/users/rita/negotiations", .want = USERS(200, 200, 403, 403, 403) },
 	{ "GET", "/api/v3/users/rep/negotiations?role=REPRESENTATIVE",
 	  .want = USERS(403, 200, 200, 403, 403) },
-	{ "GET", "/api/v3/users/rita/negotiations?role=KING", .want = USERS(400, 400, 403, 403, 403) },
+	{ "GET", "/api/v3/users/rita/negotiations?role=KING",
+	  .want = USERS(400, 400, 403, 403, 403) },
 	{ "DELETE", "/api/v3/negotiations/x", .want = ALL(405) },
 	/* no route: the same for everyone, and no hint of who may */
 	{ "DELETE", "/api/v3/userinfo", .want = ALL(405) },
@@ -348,6 +357,108 @@ static char *answered_search(enum caller who)
 	return id;
 }
 
+/* Sends body as who to path, expects status, and returns the reply's "id"
+ * (new; NULL when it has none). */
+static char *create_as(enum caller who, const char *method, const char *path, const char *body,
+                       long status)
+{
+	struct hub_test_reply r;
+	char *id = NULL;
+	json_t *doc;
+
+	request_as(who, method, path, NULL, body, &r);
+	if (r.status != status)
+		fail_msg("%s %s as %s: status %ld, want %ld: %s", method, path, caller_names[who],
+		         r.status, status, buf_str(&r.body));
+	doc = json_loads(buf_str(&r.body), 0, NULL);
+	if (json_is_string(json_object_get(doc, "id")))
+		id = xstrdup(json_string_value(json_object_get(doc, "id")));
+	json_decref(doc);
+	hub_test_reply_clear(&r);
+	return id;
+}
+
+/* A new request by who (CALLER_ANON: anonymous) for c-auth and c-b: its id,
+ * new. Site-b publishes c-b again first, since a row of the matrix takes it
+ * away. */
+static char *new_request(enum caller who)
+{
+	expect_as(CALLER_SITE_B, "PUT", "/api/catalogue/sites/site-b/collections", PUBLISHED_B,
+	          200);
+	return create_as(who, "POST", "/api/v3/requests", REQUEST_BODY_2, 201);
+}
+
+/* A new negotiation by who of a new request: a draft or a submission with
+ * every answer. Returns its id, new. */
+static char *new_negotiation(enum caller who, bool draft)
+{
+	char *req = new_request(who), *body, *id;
+
+	body = xasprintf("{\"request\":\"%s\",\"draft\":%s,\"payload\":%s}", req,
+	                 draft ? "true" : "false", hub_test_valid_payload);
+	id = create_as(who, "POST", "/api/v3/negotiations", body, 201);
+	free(body);
+	free(req);
+	return id;
+}
+
+/* who sends event to negotiation id (or to its collection coll), which
+ * must answer 200. */
+static void send_event(enum caller who, const char *id, const char *coll, const char *event)
+{
+	char *path = coll == NULL ? xasprintf("/api/v3/negotiations/%s/lifecycle/%s", id, event)
+	                          : xasprintf("/api/v3/negotiations/%s/resources/%s/lifecycle/%s",
+	                                      id, coll, event);
+
+	expect_as(who, "PUT", path, NULL, 200);
+	free(path);
+}
+
+/* The id a row's "{nego}" or "{req}" stands for in this call: new, or
+ * NULL when the row has none. */
+static char *row_nego(const struct row *row)
+{
+	char *id;
+
+	switch (row->nego) {
+	case NEGO_NONE:
+		return NULL;
+	case NEGO_UNKNOWN:
+		return xstrdup(UNKNOWN_NEGO);
+	case REQ_UNKNOWN:
+		return xstrdup(UNKNOWN_TASK);
+	case NEGO_FRESH_DRAFT:
+		return new_negotiation(CALLER_RESEARCHER, true);
+	case NEGO_FRESH_SUBMITTED:
+		return new_negotiation(CALLER_RESEARCHER, false);
+	case NEGO_FRESH_ADMINS:
+		return new_negotiation(CALLER_ADMIN, false);
+	case NEGO_FRESH_PROGRESS:
+	case NEGO_FRESH_CONTACTED:
+		id = new_negotiation(CALLER_RESEARCHER, false);
+		send_event(CALLER_ADMIN, id, NULL, "APPROVE");
+		if (row->nego == NEGO_FRESH_CONTACTED) {
+			send_event(CALLER_ADMIN, id, "c-auth", "CONTACT");
+			send_event(CALLER_ADMIN, id, "c-b", "CONTACT");
+		}
+		return id;
+	default:
+		return xstrdup(shared[row->nego]);
+	}
+}
+
+/* A negotiation body of a new anonymous request (draft, or a submission
+ * without answers): new. */
+static char *nego_body(bool draft)
+{
+	char *req = new_request(CALLER_ANON), *body;
+
+	body = xasprintf("{\"request\":\"%s\",\"draft\":%s,\"payload\":{}}", req,
+	                 draft ? "true" : "false");
+	free(req);
+	return body;
+}
+
 static int group_setup(void **state)
 {
 	char err[512] = "", *fresh;
@@ -368,21 +479,40 @@ static int group_setup(void **state)
 	tokens[CALLER_SITE_B] = hub_test_add_site(store, "site-b", NULL);
 	tokens[CALLER_REMOVED] = hub_test_add_user(store, "carol", HUB_ROLE_ADMIN);
 	tokens[CALLER_ROTATED] = hub_test_add_user(store, "rob", HUB_ROLE_RESEARCHER);
+	tokens[CALLER_REPRESENTATIVE] = hub_test_add_user(store, "rep", HUB_ROLE_RESEARCHER);
+	tokens[CALLER_OTHER] = hub_test_add_user(store, "olga", HUB_ROLE_RESEARCHER);
+	if (hub_store_represent(store, "rep", "c-auth", err, sizeof err) != 0)
+		fail_msg("represent: %s", err);
 	vocab = test_vocab_load();
+	form = hub_test_form_load();
 	assert_int_equal(curl_global_init(CURL_GLOBAL_DEFAULT), CURLE_OK);
 	hub = hub_new(store, vocab);
+	hub->form = form;
 	hub_test_start(hub);
 
 	expect_as(CALLER_SITE_A, "PUT", "/api/catalogue/sites/site-a/collections", PUBLISHED, 200);
-	request_as(CALLER_ANON, "GET", "/api/catalogue/collections", NULL, NULL, &r);
-	assert_int_equal(r.status, 200);
-	assert_non_null(r.etag);
-	etag = xstrdup(r.etag);
-	hub_test_reply_clear(&r);
 	task_researcher = answered_search(CALLER_RESEARCHER);
 	task_admin = answered_search(CALLER_ADMIN);
 	task_removed = answered_search(CALLER_REMOVED);
 	expect_as(CALLER_ROTATED, "GET", "/api/v3/userinfo", NULL, 200);
+	shared[NEGO_DRAFT] = new_negotiation(CALLER_RESEARCHER, true);
+	shared[NEGO_SUBMITTED] = new_negotiation(CALLER_RESEARCHER, false);
+	shared[NEGO_PROGRESS] = new_negotiation(CALLER_RESEARCHER, false);
+	send_event(CALLER_ADMIN, shared[NEGO_PROGRESS], NULL, "APPROVE");
+	shared[REQ_ANON] = new_request(CALLER_ANON);
+	shared[REQ_RITA] = new_request(CALLER_RESEARCHER);
+	{
+		char path[128];
+		json_t *doc;
+
+		snprintf(path, sizeof path, "/api/v3/negotiations/%s", shared[NEGO_SUBMITTED]);
+		request_as(CALLER_RESEARCHER, "GET", path, NULL, NULL, &r);
+		assert_int_equal(r.status, 200);
+		doc = json_loads(buf_str(&r.body), 0, NULL);
+		shared[REQ_SUBMITTED] = xstrdup(json_string_value(json_object_get(doc, "request")));
+		json_decref(doc);
+		hub_test_reply_clear(&r);
+	}
 
 	/* as `ecii-hub user remove` and `user rotate` would, from another
 	 * connection while the hub serves */
@@ -396,6 +526,12 @@ static int group_setup(void **state)
 		fail_msg("rotate rob: %s", err);
 	free(fresh);
 	hub_store_close(&admin);
+	/* last: the fixtures above publish c-b */
+	request_as(CALLER_ANON, "GET", "/api/catalogue/collections", NULL, NULL, &r);
+	assert_int_equal(r.status, 200);
+	assert_non_null(r.etag);
+	etag = xstrdup(r.etag);
+	hub_test_reply_clear(&r);
 	return 0;
 }
 
@@ -404,9 +540,12 @@ static int group_teardown(void **state)
 	hub_free(&hub);
 	curl_global_cleanup();
 	vocab_free(&vocab);
+	access_form_free(&form);
 	hub_store_close(&store);
 	for (size_t i = 0; i < N_CALLERS; i++)
 		free(tokens[i]);
+	for (size_t i = 0; i <= REQ_UNKNOWN; i++)
+		free(shared[i]);
 	free(etag);
 	free(task_researcher);
 	free(task_admin);
@@ -500,20 +639,33 @@ static char *row_task(const struct row *row)
 	return NULL;
 }
 
-/* row's path with "{task}" replaced by task (NULL: none): new. */
-static char *row_path(const struct row *row, const char *task)
+/* row's path with "{task}" replaced by task and "{nego}" or "{req}" by
+ * nego (NULL: none): new. */
+static char *row_path(const struct row *row, const char *task, const char *nego)
 {
-	const char *at = strstr(row->path, "{task}");
+	static const char *const marks[] = { "{task}", "{nego}", "{req}" };
+	char *path = xstrdup(row->path), *next;
 
-	if (at == NULL || task == NULL)
-		return xstrdup(row->path);
-	return xasprintf("%.*s%s%s", (int)(at - row->path), row->path, task, at + strlen("{task}"));
+	for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+		const char *value = i == 0 ? task : nego, *at = strstr(path, marks[i]);
+
+		if (at == NULL || value == NULL)
+			continue;
+		next = xasprintf("%.*s%s%s", (int)(at - path), path, value, at + strlen(marks[i]));
+		free(path);
+		path = next;
+	}
+	return path;
 }
 
-/* What is wrong with a reply to who, or NULL: new. */
-static char *reply_problem(const struct hub_test_reply *r, enum caller who, long want)
+/* What is wrong with a reply to who at path, or NULL: new. The access-
+ * request API answers 201 with what it made, and a form's refusal lists
+ * the fields beside its error. */
+static char *reply_problem(const struct hub_test_reply *r, const char *path, enum caller who,
+                           long want)
 {
 	const char *body = buf_str(&r->body);
+	bool v3 = strncmp(path, "/api/v3/", 8) == 0;
 	const char *msg;
 	json_t *doc;
 	bool bad;
@@ -524,6 +676,12 @@ static char *reply_problem(const struct hub_test_reply *r, enum caller who, long
 		return xstrdup("the reply holds the caller's token");
 	if (strstr(body, BASIC_SECRET) != NULL)
 		return xstrdup("the reply holds the Basic credentials");
+	if (want == 201 && v3) {
+		doc = json_loads(body, 0, NULL);
+		bad = !json_is_object(doc) || !json_is_string(json_object_get(doc, "id"));
+		json_decref(doc);
+		return bad ? xasprintf("201 without what was made: %s", body) : NULL;
+	}
 	if (want == 201 || want == 204 || want == 304)
 		return r->body.len == 0 ? NULL : xasprintf("a body with %ld: %s", want, body);
 	if (want < 400)
@@ -532,7 +690,10 @@ static char *reply_problem(const struct hub_test_reply *r, enum caller who, long
 		return xasprintf("error sent as %s", r->content_type ? r->content_type : "nothing");
 	doc = json_loads(body, 0, NULL);
 	msg = json_string_value(json_object_get(doc, "error"));
-	bad = msg == NULL || msg[0] == '\0' || json_object_size(doc) != 1;
+	bad =
+	    msg == NULL || msg[0] == '\0' ||
+	    json_object_size(doc) !=
+	        (size_t)(1 + (v3 && want == 400 && json_is_array(json_object_get(doc, "fields"))));
 	json_decref(doc);
 	return bad ? xasprintf("not a JSON {\"error\": \"...\"}: %s", body) : NULL;
 }
@@ -547,18 +708,22 @@ static void test_matrix(void **state)
 		const struct row *row = &rows[i];
 
 		for (size_t c = 0; c < N_CALLERS; c++) {
-			char *task = row_task(row), *path = row_path(row, task), *id = NULL;
+			char *task = row_task(row), *nego = row_nego(row);
+			char *path = row_path(row, task, nego), *id = NULL;
 			char *body = NULL, header[256], *problem;
 			struct hub_test_reply r;
 
 			if (row->body_kind == BODY_SEARCH)
 				body = search_body("[\"site-a\"]", &id);
+			else if (row->body_kind == BODY_NEGO_DRAFT ||
+			         row->body_kind == BODY_NEGO_NOTHING)
+				body = nego_body(row->body_kind == BODY_NEGO_DRAFT);
 			snprintf(header, sizeof header, "If-None-Match: %s", etag);
 			request_as((enum caller)c, row->method, path,
 			           row->if_none_match ? header : NULL,
 			           body != NULL ? body : row->body, &r);
 			got[i][c] = r.status;
-			problem = reply_problem(&r, (enum caller)c, row->want[c]);
+			problem = reply_problem(&r, path, (enum caller)c, row->want[c]);
 			if (problem != NULL) {
 				buf_printf(&problems, "# %s %s as %s: %s\n", row->method, path,
 				           caller_names[c], problem);
@@ -570,12 +735,13 @@ static void test_matrix(void **state)
 			free(id);
 			free(path);
 			free(task);
+			free(nego);
 		}
 	}
 
 	/* the matrix as TAP comments: a cell is the status got, with "!want"
 	 * after it where that differs */
-	buf_printf(&line, "# %-65s", "route");
+	buf_printf(&line, "# %-83s", "route");
 	for (size_t c = 0; c < N_CALLERS; c++)
 		buf_printf(&line, " %8s", caller_names[c]);
 	printf("%s\n", buf_str(&line));
@@ -583,7 +749,7 @@ static void test_matrix(void **state)
 		char cell[32];
 
 		line.len = 0;
-		buf_printf(&line, "# %-6s %-44.44s %-13s", rows[i].method, rows[i].path,
+		buf_printf(&line, "# %-6s %-62.62s %-13s", rows[i].method, rows[i].path,
 		           rows[i].note != NULL ? rows[i].note : "");
 		for (size_t c = 0; c < N_CALLERS; c++) {
 			if (got[i][c] == rows[i].want[c])
@@ -619,6 +785,8 @@ static void expect_userinfo(enum caller who, const char *name, const char *roles
 	assert_non_null(doc);
 	want = json_pack("{s:s, s:s, s:o}", "id", name, "name", name, "roles",
 	                 json_loads(roles, 0, NULL));
+	if (strstr(roles, "REPRESENTATIVE") != NULL)
+		json_object_set_new(want, "represents", json_pack("[s]", "c-auth"));
 	if (!json_equal(doc, want))
 		fail_msg("userinfo as %s: %s", caller_names[who], buf_str(&r.body));
 	json_decref(want);
@@ -630,6 +798,7 @@ static void test_userinfo(void **state)
 {
 	expect_userinfo(CALLER_RESEARCHER, "rita", "[\"RESEARCHER\"]");
 	expect_userinfo(CALLER_ADMIN, "adam", "[\"RESEARCHER\",\"ADMIN\"]");
+	expect_userinfo(CALLER_REPRESENTATIVE, "rep", "[\"RESEARCHER\",\"REPRESENTATIVE\"]");
 }
 
 int main(void)

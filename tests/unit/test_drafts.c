@@ -1170,14 +1170,20 @@ static json_t *content(const struct draft *d)
 	return doc;
 }
 
+static long now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000;
+}
+
 static void spin_us(long us)
 {
-	struct timespec start, now;
+	long start = now_us();
 
-	clock_gettime(CLOCK_MONOTONIC, &start);
-	do
-		clock_gettime(CLOCK_MONOTONIC, &now);
-	while ((now.tv_sec - start.tv_sec) * 1000000L + (now.tv_nsec - start.tv_nsec) / 1000 < us);
+	while (now_us() - start < us)
+		continue;
 }
 
 static void test_kill_while_saving(void **state)
@@ -1186,7 +1192,8 @@ static void test_kill_while_saving(void **state)
 	struct draft *a = full_draft(), *b;
 	json_t *va, *vb, *v;
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
-	int rounds = 12, saw_a = 0, saw_b = 0, strays = 0;
+	int rounds = 40, saw_a = 0, saw_b = 0, strays = 0;
+	long save_us;
 
 	(void)state;
 	/* Two versions of one draft that differ throughout. */
@@ -1203,10 +1210,15 @@ static void test_kill_while_saving(void **state)
 	va = content(a);
 	vb = content(b);
 	assert_false(json_equal(va, vb));
+	/* How long a save takes here, so a kill can land anywhere in one. */
+	save_us = now_us();
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(draft_save(i % 2 == 0 ? b : a, err, sizeof err), 0);
+	save_us = (now_us() - save_us) / 10 + 1;
 	srand(seed);
 	print_message("# crash test seed %u\n", seed);
 	for (int round = 0; round < rounds; round++) {
-		int fds[2], status, wanted = 1 + rand() % 40;
+		int fds[2], status, wanted = 1 + rand() % 4;
 		struct draft *back;
 		struct draft_list l;
 		char c;
@@ -1239,7 +1251,7 @@ static void test_kill_while_saving(void **state)
 				break; /* it died: waitpid says how */
 			got++;
 		}
-		spin_us(rand() % 3000);
+		spin_us(rand() % save_us);
 		kill(pid, SIGKILL);
 		assert_int_equal(waitpid(pid, &status, 0), pid);
 		close(fds[0]);
@@ -1258,14 +1270,15 @@ static void test_kill_while_saving(void **state)
 		assert_true(uuid_is_valid(back->idempotency_key));
 		json_decref(v);
 		draft_free(&back);
-		strays += (int)hidden_files(dir);
 		assert_int_equal(draft_list(&l, err, sizeof err), 0);
 		assert_int_equal(l.n, 1);
 		assert_int_equal(l.n_problems, 0);
 		draft_list_clear(&l);
 	}
-	print_message("# %d kills: %d found version A, %d version B, %d temporary files seen\n",
-	              rounds, saw_a, saw_b, strays);
+	strays = (int)hidden_files(dir);
+	print_message("# %d kills over saves of %ld us: %d found version A, %d version B, %d "
+	              "temporary files left\n",
+	              rounds, save_us, saw_a, saw_b, strays);
 	assert_int_equal(saw_a + saw_b, rounds);
 	json_decref(va);
 	json_decref(vb);
