@@ -9,11 +9,11 @@
 #include "core/access_form.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_read.h"
 #include "util/xmalloc.h"
 
 #define NAME_(c, name) [c] = name,
@@ -48,60 +48,16 @@ static bool is_choice(enum access_form_type t)
 
 /* ---- reading ---- */
 
-static int fail_at(char *err, size_t errlen, const char *place, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail_at(char *err, size_t errlen, const char *place, const char *fmt, ...)
+/* An optional text member of the form: absent or null is "", since the
+ * form's text members are never NULL. */
+static int read_text(json_t *obj, const char *place, const char *member, char **out, char *err,
+                     size_t errlen)
 {
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	snprintf(err, errlen, "%s%s%s", place, place[0] != '\0' ? ": " : "", msg);
-	return -1;
-}
-
-/* Formats a place into out, cut short if need be: places only name where
- * an error is, so a truncated one is still useful. */
-static void place_fmt(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void place_fmt(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-}
-
-/* Reads a string member into *out (new). Optional members absent or null
- * become "". */
-static int read_str(json_t *obj, const char *place, const char *member, bool required,
-                    bool non_empty, size_t max, char **out, char *err, size_t errlen)
-{
-	json_t *v = json_object_get(obj, member);
-	char where[192];
-
-	*out = NULL;
-	place_fmt(where, sizeof where, "%s%s%s", place, place[0] != '\0' ? "." : "", member);
-	if (v == NULL || (json_is_null(v) && !required)) {
-		if (required)
-			return fail_at(err, errlen, where, "missing");
+	if (json_read_string(obj, place, member, JSON_READ_OPTIONAL, MAX_LABEL, out, err, errlen) !=
+	    0)
+		return -1;
+	if (*out == NULL)
 		*out = xstrdup("");
-		return 0;
-	}
-	if (!json_is_string(v))
-		return fail_at(err, errlen, where, "not a string");
-	if (json_string_length(v) > max)
-		return fail_at(err, errlen, where, "longer than %zu bytes", max);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return fail_at(err, errlen, where, "holds a NUL character");
-	if (non_empty && json_string_length(v) == 0)
-		return fail_at(err, errlen, where, "empty");
-	*out = xstrdup(json_string_value(v));
 	return 0;
 }
 
@@ -112,13 +68,13 @@ static json_t *get_array(json_t *obj, const char *place, const char *member, siz
 	json_t *v = json_object_get(obj, member);
 	char where[192];
 
-	place_fmt(where, sizeof where, "%s%s%s", place, place[0] != '\0' ? "." : "", member);
+	json_read_join(where, sizeof where, place, member);
 	if (v == NULL)
-		fail_at(err, errlen, where, "missing");
+		json_read_fail(err, errlen, where, "missing");
 	else if (!json_is_array(v))
-		fail_at(err, errlen, where, "not an array");
+		json_read_fail(err, errlen, where, "not an array");
 	else if (json_array_size(v) > max)
-		fail_at(err, errlen, where, "more than %zu entries", max);
+		json_read_fail(err, errlen, where, "more than %zu entries", max);
 	else
 		return v;
 	return NULL;
@@ -182,23 +138,25 @@ static int read_values(json_t *doc, const char *place, struct access_form_elemen
 	if (arr == NULL)
 		return -1;
 	if (json_array_size(arr) == 0)
-		return fail_at(err, errlen, place, "a choice element needs at least one value");
+		return json_read_fail(err, errlen, place,
+		                      "a choice element needs at least one value");
 	e->values = xcalloc(json_array_size(arr), sizeof *e->values);
 	json_array_foreach (arr, i, v) {
 		struct access_form_value *fv = &e->values[i];
 
-		place_fmt(where, sizeof where, "%s.values[%zu]", place, i);
+		json_read_place(where, sizeof where, "%s.values[%zu]", place, i);
 		if (!json_is_object(v))
-			return fail_at(err, errlen, where, "not an object");
+			return json_read_fail(err, errlen, where, "not an object");
 		e->n_values = i + 1;
-		if (read_str(v, where, "value", true, true, MAX_ID, &fv->value, err, errlen) != 0 ||
-		    read_str(v, where, "label", true, false, MAX_LABEL, &fv->label, err, errlen) !=
-		        0)
+		if (json_read_string(v, where, "value", JSON_READ_NON_EMPTY, MAX_ID, &fv->value,
+		                     err, errlen) != 0 ||
+		    json_read_string(v, where, "label", JSON_READ_REQUIRED, MAX_LABEL, &fv->label,
+		                     err, errlen) != 0)
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(e->values[j].value, fv->value) == 0)
-				return fail_at(err, errlen, where, "value \"%s\" given twice",
-				               fv->value);
+				return json_read_fail(err, errlen, where,
+				                      "value \"%s\" given twice", fv->value);
 		}
 	}
 	return 0;
@@ -208,34 +166,31 @@ static int read_element(json_t *doc, const char *place, struct access_form_eleme
                         size_t errlen)
 {
 	char *type = NULL, where[192];
-	json_t *req;
 	int rc = -1;
 
 	if (!json_is_object(doc))
-		return fail_at(err, errlen, place, "not an object");
-	if (read_str(doc, place, "id", true, true, MAX_ID, &e->id, err, errlen) != 0 ||
-	    read_str(doc, place, "name", true, true, MAX_ID, &e->name, err, errlen) != 0 ||
-	    read_str(doc, place, "label", true, false, MAX_LABEL, &e->label, err, errlen) != 0 ||
-	    read_str(doc, place, "description", false, false, MAX_LABEL, &e->description, err,
-	             errlen) != 0 ||
-	    read_str(doc, place, "placeholder", false, false, MAX_LABEL, &e->placeholder, err,
-	             errlen) != 0 ||
-	    read_str(doc, place, "type", true, true, 64, &type, err, errlen) != 0)
+		return json_read_fail(err, errlen, place, "not an object");
+	if (json_read_string(doc, place, "id", JSON_READ_NON_EMPTY, MAX_ID, &e->id, err, errlen) !=
+	        0 ||
+	    json_read_string(doc, place, "name", JSON_READ_NON_EMPTY, MAX_ID, &e->name, err,
+	                     errlen) != 0 ||
+	    json_read_string(doc, place, "label", JSON_READ_REQUIRED, MAX_LABEL, &e->label, err,
+	                     errlen) != 0 ||
+	    read_text(doc, place, "description", &e->description, err, errlen) != 0 ||
+	    read_text(doc, place, "placeholder", &e->placeholder, err, errlen) != 0 ||
+	    json_read_string(doc, place, "type", JSON_READ_NON_EMPTY, 64, &type, err, errlen) != 0)
 		goto out;
-	place_fmt(where, sizeof where, "%s.type", place);
+	json_read_place(where, sizeof where, "%s.type", place);
 	if (access_form_type_parse(type, &e->type) != 0) {
-		fail_at(err, errlen, where, "unknown type \"%.64s\"", type);
+		json_read_fail(err, errlen, where, "unknown type \"%.64s\"", type);
 		goto out;
 	}
-	req = json_object_get(doc, "required");
-	place_fmt(where, sizeof where, "%s.required", place);
-	if (!json_is_boolean(req)) {
-		fail_at(err, errlen, where, req == NULL ? "missing" : "not true or false");
+	if (json_read_bool(doc, place, "required", JSON_READ_REQUIRED, &e->required, err, errlen) !=
+	    0)
 		goto out;
-	}
-	e->required = json_is_true(req);
 	if (e->type == ACCESS_FORM_INFORMATION && e->required) {
-		fail_at(err, errlen, where, "an INFORMATION element takes no answer");
+		json_read_place(where, sizeof where, "%s.required", place);
+		json_read_fail(err, errlen, where, "an INFORMATION element takes no answer");
 		goto out;
 	}
 	if (is_choice(e->type)) {
@@ -243,8 +198,8 @@ static int read_element(json_t *doc, const char *place, struct access_form_eleme
 			goto out;
 	} else if (json_object_get(doc, "values") != NULL &&
 	           !json_is_null(json_object_get(doc, "values"))) {
-		place_fmt(where, sizeof where, "%s.values", place);
-		fail_at(err, errlen, where, "only choice elements have values");
+		json_read_place(where, sizeof where, "%s.values", place);
+		json_read_fail(err, errlen, where, "only choice elements have values");
 		goto out;
 	}
 	rc = 0;
@@ -261,26 +216,29 @@ static int read_section(json_t *doc, const char *place, struct access_form_secti
 	size_t i;
 
 	if (!json_is_object(doc))
-		return fail_at(err, errlen, place, "not an object");
-	if (read_str(doc, place, "id", true, true, MAX_ID, &s->id, err, errlen) != 0 ||
-	    read_str(doc, place, "name", true, true, MAX_ID, &s->name, err, errlen) != 0 ||
-	    read_str(doc, place, "label", true, false, MAX_LABEL, &s->label, err, errlen) != 0 ||
-	    read_str(doc, place, "description", false, false, MAX_LABEL, &s->description, err,
-	             errlen) != 0)
+		return json_read_fail(err, errlen, place, "not an object");
+	if (json_read_string(doc, place, "id", JSON_READ_NON_EMPTY, MAX_ID, &s->id, err, errlen) !=
+	        0 ||
+	    json_read_string(doc, place, "name", JSON_READ_NON_EMPTY, MAX_ID, &s->name, err,
+	                     errlen) != 0 ||
+	    json_read_string(doc, place, "label", JSON_READ_REQUIRED, MAX_LABEL, &s->label, err,
+	                     errlen) != 0 ||
+	    read_text(doc, place, "description", &s->description, err, errlen) != 0)
 		return -1;
 	arr = get_array(doc, place, "elements", ACCESS_FORM_MAX_ELEMENTS, err, errlen);
 	if (arr == NULL)
 		return -1;
 	s->elements = xcalloc(json_array_size(arr) + 1, sizeof *s->elements);
 	json_array_foreach (arr, i, v) {
-		place_fmt(where, sizeof where, "%s.elements[%zu]", place, i);
+		json_read_place(where, sizeof where, "%s.elements[%zu]", place, i);
 		s->n_elements = i + 1;
 		if (read_element(v, where, &s->elements[i], err, errlen) != 0)
 			return -1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(s->elements[j].name, s->elements[i].name) == 0)
-				return fail_at(err, errlen, where, "element name \"%s\" used twice",
-				               s->elements[i].name);
+				return json_read_fail(err, errlen, where,
+				                      "element name \"%s\" used twice",
+				                      s->elements[i].name);
 		}
 	}
 	return 0;
@@ -294,30 +252,32 @@ struct access_form *access_form_read(json_t *doc, char *err, size_t errlen)
 	size_t i;
 
 	if (!json_is_object(doc)) {
-		fail_at(err, errlen, "form", "not an object");
+		json_read_fail(err, errlen, "form", "not an object");
 		return NULL;
 	}
 	f = xcalloc(1, sizeof *f);
-	if (read_str(doc, "", "id", true, true, MAX_ID, &f->id, err, errlen) != 0 ||
-	    read_str(doc, "", "name", true, false, MAX_LABEL, &f->name, err, errlen) != 0)
+	if (json_read_string(doc, "", "id", JSON_READ_NON_EMPTY, MAX_ID, &f->id, err, errlen) !=
+	        0 ||
+	    json_read_string(doc, "", "name", JSON_READ_REQUIRED, MAX_LABEL, &f->name, err,
+	                     errlen) != 0)
 		goto fail;
 	arr = get_array(doc, "", "sections", ACCESS_FORM_MAX_SECTIONS, err, errlen);
 	if (arr == NULL)
 		goto fail;
 	if (json_array_size(arr) == 0) {
-		fail_at(err, errlen, "sections", "empty");
+		json_read_fail(err, errlen, "sections", "empty");
 		goto fail;
 	}
 	f->sections = xcalloc(json_array_size(arr), sizeof *f->sections);
 	json_array_foreach (arr, i, v) {
-		place_fmt(where, sizeof where, "sections[%zu]", i);
+		json_read_place(where, sizeof where, "sections[%zu]", i);
 		f->n_sections = i + 1;
 		if (read_section(v, where, &f->sections[i], err, errlen) != 0)
 			goto fail;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp(f->sections[j].name, f->sections[i].name) == 0) {
-				fail_at(err, errlen, where, "section name \"%s\" used twice",
-				        f->sections[i].name);
+				json_read_fail(err, errlen, where, "section name \"%s\" used twice",
+				               f->sections[i].name);
 				goto fail;
 			}
 		}
@@ -335,7 +295,7 @@ struct access_form *access_form_read_text(const char *text, size_t len, char *er
 	json_t *doc;
 
 	if (text == NULL) {
-		fail_at(err, errlen, "form", "no text");
+		json_read_fail(err, errlen, "form", "no text");
 		return NULL;
 	}
 	doc = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -647,18 +607,21 @@ int access_form_errors_read(json_t *doc, struct access_form_errors *out, char *e
 
 	memset(out, 0, sizeof *out);
 	if (!json_is_array(doc))
-		return fail_at(err, errlen, "fields", "not an array");
+		return json_read_fail(err, errlen, "fields", "not an array");
 	if (json_array_size(doc) > 4096)
-		return fail_at(err, errlen, "fields", "more than 4096 entries");
+		return json_read_fail(err, errlen, "fields", "more than 4096 entries");
 	json_array_foreach (doc, i, v) {
-		place_fmt(where, sizeof where, "fields[%zu]", i);
+		json_read_place(where, sizeof where, "fields[%zu]", i);
 		if (!json_is_object(v)) {
-			fail_at(err, errlen, where, "not an object");
+			json_read_fail(err, errlen, where, "not an object");
 			goto fail;
 		}
-		if (read_str(v, where, "section", true, false, MAX_ID, &s, err, errlen) != 0 ||
-		    read_str(v, where, "element", true, false, MAX_ID, &e, err, errlen) != 0 ||
-		    read_str(v, where, "message", true, true, MAX_LABEL, &m, err, errlen) != 0)
+		if (json_read_string(v, where, "section", JSON_READ_REQUIRED, MAX_ID, &s, err,
+		                     errlen) != 0 ||
+		    json_read_string(v, where, "element", JSON_READ_REQUIRED, MAX_ID, &e, err,
+		                     errlen) != 0 ||
+		    json_read_string(v, where, "message", JSON_READ_NON_EMPTY, MAX_LABEL, &m, err,
+		                     errlen) != 0)
 			goto fail;
 		add_error(out, s, e, m);
 		free(s);

@@ -7,11 +7,11 @@
 
 #include "core/negotiation.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json_read.h"
 #include "util/xmalloc.h"
 
 #define NAME_(c, name) [c] = name,
@@ -328,86 +328,11 @@ const char *negotiation_who_words(unsigned who)
 
 /* ---- reading ---- */
 
-/* Sets err to "place: message", place "" giving the message alone. */
-static int fail_at(char *err, size_t errlen, const char *place, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail_at(char *err, size_t errlen, const char *place, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (place != NULL && place[0] != '\0')
-		snprintf(err, errlen, "%s: %s", place, msg);
-	else
-		snprintf(err, errlen, "%s", msg);
-	return -1;
-}
-
-/* Formats a place into out, cut short if need be. */
-static void place_fmt(char *out, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void place_fmt(char *out, size_t len, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(out, len, fmt, ap);
-	va_end(ap);
-}
-
-/* place + "." + member (or member alone when place is empty), truncated
- * to fit out. */
-static void join_place(char *out, size_t len, const char *place, const char *member)
-{
-	if (place == NULL || place[0] == '\0')
-		snprintf(out, len, "%s", member);
-	else
-		snprintf(out, len, "%s.%s", place, member);
-}
-
-enum need {
-	OPTIONAL, /* absent or null: NULL */
-	REQUIRED,
-	NON_EMPTY, /* required and not "" */
-};
-
-/* Reads obj's member as a string into *out (new; NULL when optional and
- * absent or null), at most max bytes. */
-static int read_str(json_t *obj, const char *place, const char *member, enum need need, size_t max,
-                    char **out, char *err, size_t errlen)
-{
-	json_t *v = json_object_get(obj, member);
-	char where[192];
-
-	*out = NULL;
-	join_place(where, sizeof where, place, member);
-	if (v == NULL || (json_is_null(v) && need == OPTIONAL)) {
-		if (need == OPTIONAL)
-			return 0;
-		return fail_at(err, errlen, where, "missing");
-	}
-	if (!json_is_string(v))
-		return fail_at(err, errlen, where, "not a string");
-	if (json_string_length(v) > max)
-		return fail_at(err, errlen, where, "longer than %zu bytes", max);
-	if (need == NON_EMPTY && json_string_length(v) == 0)
-		return fail_at(err, errlen, where, "empty");
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return fail_at(err, errlen, where, "holds a NUL character");
-	*out = xstrdup(json_string_value(v));
-	return 0;
-}
-
 static int need_object(json_t *v, const char *place, char *err, size_t errlen)
 {
 	if (json_is_object(v))
 		return 0;
-	return fail_at(err, errlen, place, v == NULL ? "missing" : "not an object");
+	return json_read_fail(err, errlen, place, v == NULL ? "missing" : "not an object");
 }
 
 /* Reads an ISO 8601 date-time string member (checked loosely: digits
@@ -418,7 +343,7 @@ static int read_time(json_t *obj, const char *place, const char *member, char **
 	static const char shape[] = "dddd-dd-ddTdd:dd:dd";
 	char where[192];
 
-	if (read_str(obj, place, member, NON_EMPTY, 64, out, err, errlen) != 0)
+	if (json_read_string(obj, place, member, JSON_READ_NON_EMPTY, 64, out, err, errlen) != 0)
 		return -1;
 	for (size_t i = 0; i < sizeof shape - 1; i++) {
 		char c = (*out)[i];
@@ -427,8 +352,8 @@ static int read_time(json_t *obj, const char *place, const char *member, char **
 		if (!ok) {
 			free(*out);
 			*out = NULL;
-			join_place(where, sizeof where, place, member);
-			return fail_at(err, errlen, where, "not a date and time (ISO 8601)");
+			json_read_join(where, sizeof where, place, member);
+			return json_read_fail(err, errlen, where, "not a date and time (ISO 8601)");
 		}
 	}
 	return 0;
@@ -445,14 +370,17 @@ static void org_clear(struct negotiation_org *o)
 static int read_org(json_t *doc, const char *place, enum negotiation_read mode,
                     struct negotiation_org *o, char *err, size_t errlen)
 {
-	enum need need = mode == NEGOTIATION_READ_REPLY ? REQUIRED : OPTIONAL;
+	enum json_read_need need =
+	    mode == NEGOTIATION_READ_REPLY ? JSON_READ_REQUIRED : JSON_READ_OPTIONAL;
 
 	memset(o, 0, sizeof *o);
 	if (need_object(doc, place, err, errlen) != 0 ||
-	    read_str(doc, place, "id", need, NEGOTIATION_MAX_ID, &o->id, err, errlen) != 0 ||
-	    read_str(doc, place, "externalId", need, NEGOTIATION_MAX_ID, &o->external_id, err,
-	             errlen) != 0 ||
-	    read_str(doc, place, "name", need, NEGOTIATION_MAX_TEXT, &o->name, err, errlen) != 0) {
+	    json_read_string(doc, place, "id", need, NEGOTIATION_MAX_ID, &o->id, err, errlen) !=
+	        0 ||
+	    json_read_string(doc, place, "externalId", need, NEGOTIATION_MAX_ID, &o->external_id,
+	                     err, errlen) != 0 ||
+	    json_read_string(doc, place, "name", need, NEGOTIATION_MAX_TEXT, &o->name, err,
+	                     errlen) != 0) {
 		org_clear(o);
 		return -1;
 	}
@@ -486,12 +414,12 @@ static int read_event_names(json_t *arr, const char *place, char ***out, size_t 
 		return 0;
 	if (!json_is_array(arr) ||
 	    json_array_size(arr) > NEGOTIATION_N_RESOURCE_EVENTS + NEGOTIATION_N_EVENTS)
-		return fail_at(err, errlen, place, "not a short array");
+		return json_read_fail(err, errlen, place, "not a short array");
 	*out = xcalloc(json_array_size(arr) + 1, sizeof **out);
 	json_array_foreach (arr, i, v) {
 		if (!json_is_string(v) || json_string_length(v) > NEGOTIATION_MAX_ID) {
-			place_fmt(where, sizeof where, "%s[%zu]", place, i);
-			return fail_at(err, errlen, where, "not a short string");
+			json_read_place(where, sizeof where, "%s[%zu]", place, i);
+			return json_read_fail(err, errlen, where, "not a short string");
 		}
 		(*out)[(*n)++] = xstrdup(json_string_value(v));
 	}
@@ -509,32 +437,36 @@ static int read_resource_at(json_t *doc, const char *place, enum negotiation_rea
 	memset(out, 0, sizeof *out);
 	if (need_object(doc, place, err, errlen) != 0)
 		return -1;
-	if (read_str(doc, place, "id", NON_EMPTY, NEGOTIATION_MAX_ID, &out->id, err, errlen) != 0 ||
-	    read_str(doc, place, "name", mode == NEGOTIATION_READ_REPLY ? REQUIRED : OPTIONAL,
-	             NEGOTIATION_MAX_TEXT, &out->name, err, errlen) != 0)
+	if (json_read_string(doc, place, "id", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_ID, &out->id,
+	                     err, errlen) != 0 ||
+	    json_read_string(doc, place, "name",
+	                     mode == NEGOTIATION_READ_REPLY ? JSON_READ_REQUIRED
+	                                                    : JSON_READ_OPTIONAL,
+	                     NEGOTIATION_MAX_TEXT, &out->name, err, errlen) != 0)
 		goto out;
 	org = json_object_get(doc, "organization");
-	join_place(where, sizeof where, place, "organization");
+	json_read_join(where, sizeof where, place, "organization");
 	if (org != NULL && !(json_is_null(org) && mode == NEGOTIATION_READ_INPUT)) {
 		if (read_org(org, where, mode, &out->org, err, errlen) != 0)
 			goto out;
 		out->has_org = true;
 	} else if (mode == NEGOTIATION_READ_REPLY) {
-		fail_at(err, errlen, where, "missing");
+		json_read_fail(err, errlen, where, "missing");
 		goto out;
 	}
-	if (read_str(doc, place, "currentState", need_state ? REQUIRED : OPTIONAL, 64, &state, err,
-	             errlen) != 0)
+	if (json_read_string(doc, place, "currentState",
+	                     need_state ? JSON_READ_REQUIRED : JSON_READ_OPTIONAL, 64, &state, err,
+	                     errlen) != 0)
 		goto out;
 	if (state != NULL) {
 		if (negotiation_resource_state_parse(state, &out->state) != 0) {
-			join_place(where, sizeof where, place, "currentState");
-			fail_at(err, errlen, where, "unknown state");
+			json_read_join(where, sizeof where, place, "currentState");
+			json_read_fail(err, errlen, where, "unknown state");
 			goto out;
 		}
 		out->has_state = true;
 	}
-	join_place(where, sizeof where, place, "events");
+	json_read_join(where, sizeof where, place, "events");
 	if (read_event_names(json_object_get(doc, "events"), where, &out->events, &out->n_events,
 	                     err, errlen) != 0)
 		goto out;
@@ -571,24 +503,25 @@ static int read_resources(json_t *doc, enum negotiation_read mode, bool need_sta
 	*out = NULL;
 	*n = 0;
 	if (arr == NULL)
-		return fail_at(err, errlen, "resources", "missing");
+		return json_read_fail(err, errlen, "resources", "missing");
 	if (!json_is_array(arr))
-		return fail_at(err, errlen, "resources", "not an array");
+		return json_read_fail(err, errlen, "resources", "not an array");
 	if (json_array_size(arr) == 0)
-		return fail_at(err, errlen, "resources", "empty: name at least one collection");
+		return json_read_fail(err, errlen, "resources",
+		                      "empty: name at least one collection");
 	if (json_array_size(arr) > NEGOTIATION_MAX_RESOURCES)
-		return fail_at(err, errlen, "resources", "more than %d collections",
-		               NEGOTIATION_MAX_RESOURCES);
+		return json_read_fail(err, errlen, "resources", "more than %d collections",
+		                      NEGOTIATION_MAX_RESOURCES);
 	*out = xcalloc(json_array_size(arr), sizeof **out);
 	json_array_foreach (arr, i, v) {
-		place_fmt(where, sizeof where, "resources[%zu]", i);
+		json_read_place(where, sizeof where, "resources[%zu]", i);
 		if (read_resource_at(v, where, mode, need_state, &(*out)[i], err, errlen) != 0)
 			goto fail;
 		*n = i + 1;
 		for (size_t j = 0; j < i; j++) {
 			if (strcmp((*out)[j].id, (*out)[i].id) == 0) {
-				fail_at(err, errlen, where, "collection %s named twice",
-				        (*out)[i].id);
+				json_read_fail(err, errlen, where, "collection %s named twice",
+				               (*out)[i].id);
 				goto fail;
 			}
 		}
@@ -610,7 +543,7 @@ static int read_query(json_t *doc, json_t **query, char *err, size_t errlen)
 	if (q == NULL || json_is_null(q))
 		return 0;
 	if (!json_is_object(q))
-		return fail_at(err, errlen, "query", "not an object (a query AST)");
+		return json_read_fail(err, errlen, "query", "not an object (a query AST)");
 	*query = json_incref(q);
 	return 0;
 }
@@ -638,19 +571,22 @@ int negotiation_request_read(json_t *doc, enum negotiation_read mode,
 	memset(out, 0, sizeof *out);
 	if (need_object(doc, "request", err, errlen) != 0)
 		return -1;
-	if (read_str(doc, "", "id", reply ? NON_EMPTY : OPTIONAL, NEGOTIATION_MAX_ID, &out->id, err,
-	             errlen) != 0 ||
-	    read_str(doc, "", "url", REQUIRED, NEGOTIATION_MAX_URL, &out->url, err, errlen) != 0 ||
-	    read_str(doc, "", "humanReadable", REQUIRED, NEGOTIATION_MAX_TEXT, &out->human_readable,
-	             err, errlen) != 0 ||
+	if (json_read_string(doc, "", "id", reply ? JSON_READ_NON_EMPTY : JSON_READ_OPTIONAL,
+	                     NEGOTIATION_MAX_ID, &out->id, err, errlen) != 0 ||
+	    json_read_string(doc, "", "url", JSON_READ_REQUIRED, NEGOTIATION_MAX_URL, &out->url,
+	                     err, errlen) != 0 ||
+	    json_read_string(doc, "", "humanReadable", JSON_READ_REQUIRED, NEGOTIATION_MAX_TEXT,
+	                     &out->human_readable, err, errlen) != 0 ||
 	    read_resources(doc, mode, false, &out->resources, &out->n_resources, err, errlen) !=
 	        0 ||
-	    read_str(doc, "", "redirectUrl", reply ? REQUIRED : OPTIONAL, NEGOTIATION_MAX_URL,
-	             &out->redirect_url, err, errlen) != 0 ||
+	    json_read_string(doc, "", "redirectUrl",
+	                     reply ? JSON_READ_REQUIRED : JSON_READ_OPTIONAL, NEGOTIATION_MAX_URL,
+	                     &out->redirect_url, err, errlen) != 0 ||
 	    read_query(doc, &out->query, err, errlen) != 0 ||
-	    read_str(doc, "", "cohortHash", OPTIONAL, 64, &out->cohort_hash, err, errlen) != 0 ||
-	    read_str(doc, "", "negotiation", OPTIONAL, NEGOTIATION_MAX_ID, &out->negotiation, err,
-	             errlen) != 0) {
+	    json_read_string(doc, "", "cohortHash", JSON_READ_OPTIONAL, 64, &out->cohort_hash, err,
+	                     errlen) != 0 ||
+	    json_read_string(doc, "", "negotiation", JSON_READ_OPTIONAL, NEGOTIATION_MAX_ID,
+	                     &out->negotiation, err, errlen) != 0) {
 		negotiation_request_clear(out);
 		return -1;
 	}
@@ -675,9 +611,10 @@ static int read_person(json_t *doc, const char *place, struct negotiation_person
 {
 	memset(p, 0, sizeof *p);
 	if (need_object(doc, place, err, errlen) != 0 ||
-	    read_str(doc, place, "id", NON_EMPTY, NEGOTIATION_MAX_ID, &p->id, err, errlen) != 0 ||
-	    read_str(doc, place, "name", REQUIRED, NEGOTIATION_MAX_ID, &p->name, err, errlen) !=
-	        0) {
+	    json_read_string(doc, place, "id", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_ID, &p->id, err,
+	                     errlen) != 0 ||
+	    json_read_string(doc, place, "name", JSON_READ_REQUIRED, NEGOTIATION_MAX_ID, &p->name,
+	                     err, errlen) != 0) {
 		person_clear(p);
 		return -1;
 	}
@@ -711,31 +648,33 @@ int negotiation_read(json_t *doc, struct negotiation *out, char *err, size_t err
 	memset(out, 0, sizeof *out);
 	if (need_object(doc, "negotiation", err, errlen) != 0)
 		return -1;
-	if (read_str(doc, "", "id", NON_EMPTY, NEGOTIATION_MAX_ID, &out->id, err, errlen) != 0 ||
-	    read_str(doc, "", "displayId", REQUIRED, NEGOTIATION_MAX_ID, &out->display_id, err,
-	             errlen) != 0 ||
+	if (json_read_string(doc, "", "id", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_ID, &out->id, err,
+	                     errlen) != 0 ||
+	    json_read_string(doc, "", "displayId", JSON_READ_REQUIRED, NEGOTIATION_MAX_ID,
+	                     &out->display_id, err, errlen) != 0 ||
 	    read_person(json_object_get(doc, "author"), "author", &out->author, err, errlen) != 0)
 		goto out;
 	payload = json_object_get(doc, "payload");
 	if (need_object(payload, "payload", err, errlen) != 0)
 		goto out;
 	out->payload = json_incref(payload);
-	if (read_str(doc, "", "status", REQUIRED, 64, &status, err, errlen) != 0)
+	if (json_read_string(doc, "", "status", JSON_READ_REQUIRED, 64, &status, err, errlen) != 0)
 		goto out;
 	if (negotiation_state_parse(status, &out->status) != 0) {
-		fail_at(err, errlen, "status", "unknown state");
+		json_read_fail(err, errlen, "status", "unknown state");
 		goto out;
 	}
-	if (read_str(doc, "", "humanReadable", REQUIRED, NEGOTIATION_MAX_TEXT, &out->human_readable,
-	             err, errlen) != 0 ||
+	if (json_read_string(doc, "", "humanReadable", JSON_READ_REQUIRED, NEGOTIATION_MAX_TEXT,
+	                     &out->human_readable, err, errlen) != 0 ||
 	    read_time(doc, "", "creationDate", &out->creation_date, err, errlen) != 0 ||
 	    read_time(doc, "", "modifiedDate", &out->modified_date, err, errlen) != 0 ||
 	    read_resources(doc, NEGOTIATION_READ_REPLY, true, &out->resources, &out->n_resources,
 	                   err, errlen) != 0 ||
-	    read_str(doc, "", "request", OPTIONAL, NEGOTIATION_MAX_ID, &out->request_id, err,
-	             errlen) != 0 ||
+	    json_read_string(doc, "", "request", JSON_READ_OPTIONAL, NEGOTIATION_MAX_ID,
+	                     &out->request_id, err, errlen) != 0 ||
 	    read_query(doc, &out->query, err, errlen) != 0 ||
-	    read_str(doc, "", "cohortHash", OPTIONAL, 64, &out->cohort_hash, err, errlen) != 0)
+	    json_read_string(doc, "", "cohortHash", JSON_READ_OPTIONAL, 64, &out->cohort_hash, err,
+	                     errlen) != 0)
 		goto out;
 	rc = 0;
 out:
@@ -756,25 +695,23 @@ void negotiation_create_clear(struct negotiation_create *c)
 
 int negotiation_create_read(json_t *doc, struct negotiation_create *out, char *err, size_t errlen)
 {
-	json_t *draft, *payload;
+	json_t *payload;
 
 	memset(out, 0, sizeof *out);
 	if (need_object(doc, "body", err, errlen) != 0 ||
-	    read_str(doc, "", "request", NON_EMPTY, NEGOTIATION_MAX_ID, &out->request_id, err,
-	             errlen) != 0)
+	    json_read_string(doc, "", "request", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_ID,
+	                     &out->request_id, err, errlen) != 0)
 		return -1;
-	draft = json_object_get(doc, "draft");
-	if (draft != NULL && !json_is_null(draft) && !json_is_boolean(draft)) {
+	if (json_read_bool(doc, "", "draft", JSON_READ_OPTIONAL, &out->draft, err, errlen) != 0) {
 		negotiation_create_clear(out);
-		return fail_at(err, errlen, "draft", "not true or false");
+		return -1;
 	}
-	out->draft = json_is_true(draft);
 	payload = json_object_get(doc, "payload");
 	if (payload == NULL || json_is_null(payload)) {
 		out->payload = json_object();
 	} else if (!json_is_object(payload)) {
 		negotiation_create_clear(out);
-		return fail_at(err, errlen, "payload", "not an object");
+		return json_read_fail(err, errlen, "payload", "not an object");
 	} else {
 		out->payload = json_incref(payload);
 	}
@@ -787,8 +724,9 @@ int negotiation_message_read(json_t *doc, char **message, char *err, size_t errl
 	if (doc == NULL || json_is_null(doc))
 		return 0;
 	if (!json_is_object(doc))
-		return fail_at(err, errlen, "body", "not an object");
-	if (read_str(doc, "", "message", OPTIONAL, NEGOTIATION_MAX_TEXT, message, err, errlen) != 0)
+		return json_read_fail(err, errlen, "body", "not an object");
+	if (json_read_string(doc, "", "message", JSON_READ_OPTIONAL, NEGOTIATION_MAX_TEXT, message,
+	                     err, errlen) != 0)
 		return -1;
 	if (*message != NULL && (*message)[0] == '\0') {
 		free(*message);
@@ -821,20 +759,22 @@ int negotiation_event_list_read(json_t *doc, struct negotiation_event_list *out,
 
 	memset(out, 0, sizeof *out);
 	if (!json_is_array(doc))
-		return fail_at(err, errlen, "events", "not an array");
+		return json_read_fail(err, errlen, "events", "not an array");
 	if (json_array_size(doc) > NEGOTIATION_N_RESOURCE_EVENTS + NEGOTIATION_N_EVENTS)
-		return fail_at(err, errlen, "events", "more events than there are");
+		return json_read_fail(err, errlen, "events", "more events than there are");
 	out->items = xcalloc(json_array_size(doc) + 1, sizeof *out->items);
 	json_array_foreach (doc, i, v) {
 		struct negotiation_event_info *e = &out->items[i];
 
-		place_fmt(where, sizeof where, "[%zu]", i);
+		json_read_place(where, sizeof where, "[%zu]", i);
 		out->n = i + 1;
 		if (need_object(v, where, err, errlen) != 0 ||
-		    read_str(v, where, "value", NON_EMPTY, 64, &e->value, err, errlen) != 0 ||
-		    read_str(v, where, "label", OPTIONAL, 256, &e->label, err, errlen) != 0 ||
-		    read_str(v, where, "description", OPTIONAL, 1024, &e->description, err,
-		             errlen) != 0) {
+		    json_read_string(v, where, "value", JSON_READ_NON_EMPTY, 64, &e->value, err,
+		                     errlen) != 0 ||
+		    json_read_string(v, where, "label", JSON_READ_OPTIONAL, 256, &e->label, err,
+		                     errlen) != 0 ||
+		    json_read_string(v, where, "description", JSON_READ_OPTIONAL, 1024,
+		                     &e->description, err, errlen) != 0) {
 			negotiation_event_list_clear(out);
 			return -1;
 		}
@@ -942,15 +882,16 @@ static int read_post_at(json_t *doc, const char *place, struct negotiation_post 
 	memset(out, 0, sizeof *out);
 	if (need_object(doc, place, err, errlen) != 0)
 		return -1;
-	join_place(where, sizeof where, place, "author");
-	if (read_str(doc, place, "id", NON_EMPTY, NEGOTIATION_MAX_ID, &out->id, err, errlen) != 0 ||
-	    read_str(doc, place, "text", REQUIRED, NEGOTIATION_MAX_TEXT, &out->text, err, errlen) !=
-	        0 ||
-	    read_str(doc, place, "type", REQUIRED, 16, &type, err, errlen) != 0)
+	json_read_join(where, sizeof where, place, "author");
+	if (json_read_string(doc, place, "id", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_ID, &out->id,
+	                     err, errlen) != 0 ||
+	    json_read_string(doc, place, "text", JSON_READ_REQUIRED, NEGOTIATION_MAX_TEXT,
+	                     &out->text, err, errlen) != 0 ||
+	    json_read_string(doc, place, "type", JSON_READ_REQUIRED, 16, &type, err, errlen) != 0)
 		goto out;
 	if (negotiation_post_type_parse(type, &out->type) != 0) {
-		join_place(where, sizeof where, place, "type");
-		fail_at(err, errlen, where, "not PUBLIC or PRIVATE");
+		json_read_join(where, sizeof where, place, "type");
+		json_read_fail(err, errlen, where, "not PUBLIC or PRIVATE");
 		goto out;
 	}
 	if (read_person(json_object_get(doc, "author"), where, &out->author, err, errlen) != 0 ||
@@ -989,12 +930,12 @@ int negotiation_posts_read(json_t *doc, struct negotiation_post **posts, size_t 
 	*posts = NULL;
 	*n = 0;
 	if (!json_is_array(doc))
-		return fail_at(err, errlen, "posts", "not an array");
+		return json_read_fail(err, errlen, "posts", "not an array");
 	if (json_array_size(doc) > NEGOTIATION_MAX_ITEMS)
-		return fail_at(err, errlen, "posts", "more than %d", NEGOTIATION_MAX_ITEMS);
+		return json_read_fail(err, errlen, "posts", "more than %d", NEGOTIATION_MAX_ITEMS);
 	*posts = xcalloc(json_array_size(doc) + 1, sizeof **posts);
 	json_array_foreach (doc, i, v) {
-		place_fmt(where, sizeof where, "[%zu]", i);
+		json_read_place(where, sizeof where, "[%zu]", i);
 		if (read_post_at(v, where, &(*posts)[i], err, errlen) != 0) {
 			negotiation_posts_free(posts, i);
 			*n = 0;
@@ -1012,12 +953,13 @@ int negotiation_post_input_read(json_t *doc, char **text, enum negotiation_post_
 
 	*text = NULL;
 	if (need_object(doc, "body", err, errlen) != 0 ||
-	    read_str(doc, "", "text", NON_EMPTY, NEGOTIATION_MAX_TEXT, text, err, errlen) != 0 ||
-	    read_str(doc, "", "type", OPTIONAL, 16, &name, err, errlen) != 0)
+	    json_read_string(doc, "", "text", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_TEXT, text, err,
+	                     errlen) != 0 ||
+	    json_read_string(doc, "", "type", JSON_READ_OPTIONAL, 16, &name, err, errlen) != 0)
 		goto fail;
 	*type = NEGOTIATION_POST_PUBLIC;
 	if (name != NULL && negotiation_post_type_parse(name, type) != 0) {
-		fail_at(err, errlen, "type", "not PUBLIC or PRIVATE");
+		json_read_fail(err, errlen, "type", "not PUBLIC or PRIVATE");
 		goto fail;
 	}
 	free(name);
@@ -1062,8 +1004,8 @@ static int must_be_null(json_t *doc, const char *place, const char *member, cons
 
 	if (v == NULL || json_is_null(v))
 		return 0;
-	join_place(where, sizeof where, place, member);
-	return fail_at(err, errlen, where, "must be null in a %s", kind);
+	json_read_join(where, sizeof where, place, member);
+	return json_read_fail(err, errlen, where, "must be null in a %s", kind);
 }
 
 static int read_entry_at(json_t *doc, const char *place, struct negotiation_entry *e, char *err,
@@ -1077,37 +1019,41 @@ static int read_entry_at(json_t *doc, const char *place, struct negotiation_entr
 	if (need_object(doc, place, err, errlen) != 0)
 		return -1;
 	id = json_object_get(doc, "id");
-	join_place(where, sizeof where, place, "id");
+	json_read_join(where, sizeof where, place, "id");
 	if (!json_is_integer(id) || json_integer_value(id) < 0) {
-		fail_at(err, errlen, where, id == NULL ? "missing" : "not a whole number");
+		json_read_fail(err, errlen, where, id == NULL ? "missing" : "not a whole number");
 		goto out;
 	}
 	e->id = json_integer_value(id);
 	if (read_time(doc, place, "time", &e->time, err, errlen) != 0 ||
-	    read_str(doc, place, "actor", NON_EMPTY, NEGOTIATION_MAX_ID, &e->actor, err, errlen) !=
-	        0 ||
-	    read_str(doc, place, "kind", REQUIRED, 16, &kind, err, errlen) != 0)
+	    json_read_string(doc, place, "actor", JSON_READ_NON_EMPTY, NEGOTIATION_MAX_ID,
+	                     &e->actor, err, errlen) != 0 ||
+	    json_read_string(doc, place, "kind", JSON_READ_REQUIRED, 16, &kind, err, errlen) != 0)
 		goto out;
 	if (strcmp(kind, "transition") == 0) {
 		e->kind = NEGOTIATION_ENTRY_TRANSITION;
-		if (read_str(doc, place, "event", NON_EMPTY, 64, &e->event, err, errlen) != 0 ||
-		    read_str(doc, place, "from", NON_EMPTY, 64, &e->from, err, errlen) != 0 ||
-		    read_str(doc, place, "to", NON_EMPTY, 64, &e->to, err, errlen) != 0 ||
-		    read_str(doc, place, "resource", OPTIONAL, NEGOTIATION_MAX_ID, &e->resource,
-		             err, errlen) != 0 ||
-		    read_str(doc, place, "message", OPTIONAL, NEGOTIATION_MAX_TEXT, &e->message,
-		             err, errlen) != 0 ||
+		if (json_read_string(doc, place, "event", JSON_READ_NON_EMPTY, 64, &e->event, err,
+		                     errlen) != 0 ||
+		    json_read_string(doc, place, "from", JSON_READ_NON_EMPTY, 64, &e->from, err,
+		                     errlen) != 0 ||
+		    json_read_string(doc, place, "to", JSON_READ_NON_EMPTY, 64, &e->to, err,
+		                     errlen) != 0 ||
+		    json_read_string(doc, place, "resource", JSON_READ_OPTIONAL, NEGOTIATION_MAX_ID,
+		                     &e->resource, err, errlen) != 0 ||
+		    json_read_string(doc, place, "message", JSON_READ_OPTIONAL,
+		                     NEGOTIATION_MAX_TEXT, &e->message, err, errlen) != 0 ||
 		    must_be_null(doc, place, "postType", "transition", err, errlen) != 0)
 			goto out;
 	} else if (strcmp(kind, "post") == 0) {
 		e->kind = NEGOTIATION_ENTRY_POST;
-		if (read_str(doc, place, "message", REQUIRED, NEGOTIATION_MAX_TEXT, &e->message,
-		             err, errlen) != 0 ||
-		    read_str(doc, place, "postType", REQUIRED, 16, &type, err, errlen) != 0)
+		if (json_read_string(doc, place, "message", JSON_READ_REQUIRED,
+		                     NEGOTIATION_MAX_TEXT, &e->message, err, errlen) != 0 ||
+		    json_read_string(doc, place, "postType", JSON_READ_REQUIRED, 16, &type, err,
+		                     errlen) != 0)
 			goto out;
 		if (negotiation_post_type_parse(type, &e->post_type) != 0) {
-			join_place(where, sizeof where, place, "postType");
-			fail_at(err, errlen, where, "not PUBLIC or PRIVATE");
+			json_read_join(where, sizeof where, place, "postType");
+			json_read_fail(err, errlen, where, "not PUBLIC or PRIVATE");
 			goto out;
 		}
 		if (must_be_null(doc, place, "event", "post", err, errlen) != 0 ||
@@ -1116,8 +1062,8 @@ static int read_entry_at(json_t *doc, const char *place, struct negotiation_entr
 		    must_be_null(doc, place, "resource", "post", err, errlen) != 0)
 			goto out;
 	} else {
-		join_place(where, sizeof where, place, "kind");
-		fail_at(err, errlen, where, "not transition or post");
+		json_read_join(where, sizeof where, place, "kind");
+		json_read_fail(err, errlen, where, "not transition or post");
 		goto out;
 	}
 	rc = 0;
@@ -1139,13 +1085,13 @@ int negotiation_timeline_read(json_t *doc, struct negotiation_entry **entries, s
 	*entries = NULL;
 	*n = 0;
 	if (!json_is_array(doc))
-		return fail_at(err, errlen, "timeline", "not an array");
+		return json_read_fail(err, errlen, "timeline", "not an array");
 	if (json_array_size(doc) > NEGOTIATION_MAX_ITEMS)
-		return fail_at(err, errlen, "timeline", "more than %d entries",
-		               NEGOTIATION_MAX_ITEMS);
+		return json_read_fail(err, errlen, "timeline", "more than %d entries",
+		                      NEGOTIATION_MAX_ITEMS);
 	*entries = xcalloc(json_array_size(doc) + 1, sizeof **entries);
 	json_array_foreach (doc, i, v) {
-		place_fmt(where, sizeof where, "[%zu]", i);
+		json_read_place(where, sizeof where, "[%zu]", i);
 		if (read_entry_at(v, where, &(*entries)[i], err, errlen) != 0) {
 			negotiation_timeline_free(entries, i);
 			*n = 0;
@@ -1163,11 +1109,11 @@ static int read_count(json_t *page, const char *member, int64_t *out, char *err,
 	json_t *v = json_object_get(page, member);
 	char where[64];
 
-	place_fmt(where, sizeof where, "page.%s", member);
+	json_read_place(where, sizeof where, "page.%s", member);
 	if (v == NULL)
-		return fail_at(err, errlen, where, "missing");
+		return json_read_fail(err, errlen, where, "missing");
 	if (!json_is_integer(v) || json_integer_value(v) < 0)
-		return fail_at(err, errlen, where, "not a whole number");
+		return json_read_fail(err, errlen, where, "not a whole number");
 	*out = json_integer_value(v);
 	return 0;
 }
@@ -1187,13 +1133,14 @@ int negotiation_hal_read(json_t *doc, const char *name, json_t **items,
 		if (need_object(emb, "_embedded", err, errlen) != 0)
 			return -1;
 		arr = json_object_get(emb, name);
-		place_fmt(where, sizeof where, "_embedded.%s", name);
+		json_read_place(where, sizeof where, "_embedded.%s", name);
 		if (arr == NULL)
-			return fail_at(err, errlen, where, "missing");
+			return json_read_fail(err, errlen, where, "missing");
 		if (!json_is_array(arr))
-			return fail_at(err, errlen, where, "not an array");
+			return json_read_fail(err, errlen, where, "not an array");
 		if (json_array_size(arr) > NEGOTIATION_MAX_ITEMS)
-			return fail_at(err, errlen, where, "more than %d", NEGOTIATION_MAX_ITEMS);
+			return json_read_fail(err, errlen, where, "more than %d",
+			                      NEGOTIATION_MAX_ITEMS);
 		*items = arr;
 	}
 	pg = json_object_get(doc, "page");

@@ -481,9 +481,7 @@ enum access_sent access_submit_reply(struct draft *d, const struct hub_reply *r,
 	draft_set_error(d, r->error != NULL ? r->error : "no reply");
 	if (draft_save(d, err, sizeof err) != 0)
 		log_warn("draft %s: %s", d->id, err);
-	snprintf(msg, msglen,
-	         "%s: it may or may not have arrived; y sends it again (it cannot arrive twice)",
-	         why);
+	snprintf(msg, msglen, "No reply: y sends it again, it cannot arrive twice (%s)", why);
 	free(why);
 	return ACCESS_SENT_UNKNOWN;
 }

@@ -238,7 +238,8 @@ static void add_answers(struct nego_state *s)
 				buf_puts(&b, dump != NULL ? dump : "?");
 				free(dump);
 			}
-			pager_add_field(&s->pager, el->label, buf_str(&b));
+			pager_add_paragraph(&s->pager, el->label, 2, UI_STYLE_MUTED);
+			pager_add_paragraph(&s->pager, buf_str(&b), 4, UI_STYLE_NORMAL);
 			buf_free(&b);
 		}
 	}
@@ -384,8 +385,7 @@ static void build(struct app *app, struct nego_state *s, bool utf8)
 		const struct negotiation_resource *r = &s->res[i];
 		bool here = s->pick == (long)i;
 
-		snprintf(line, sizeof line, "%s%s (%s, %s): %s", here ? mark : "", r->name, r->id,
-		         r->has_org && r->org.name != NULL ? r->org.name : "?",
+		snprintf(line, sizeof line, "%s%s (%s): %s", here ? mark : "", r->name, r->id,
 		         negotiation_resource_state_words(r->state));
 		pager_add_paragraph(&s->pager, line, here ? 0 : 2,
 		                    here ? UI_STYLE_CURSOR : UI_STYLE_NORMAL);

@@ -116,16 +116,16 @@ static void rebuild(struct app *app, struct requests_state *s)
 		for (size_t k = 0; k < ng->n_resources; k++)
 			rs[k] = ng->resources[k].state;
 		who = negotiation_who_next(ng->status, rs, ng->n_resources);
-		push_item(s, (struct item){
-		                 false,
-		                 xstrdup(ng->id),
-		                 xasprintf("#%s", ng->display_id),
-		                 xstrdup(negotiation_state_words(ng->status)),
-		                 access_who_words(who, !s->review),
-		                 s->review ? xasprintf("%.10s %s: %s", ng->creation_date,
-		                                       ng->author.name, ng->human_readable)
-		                           : xstrdup(ng->human_readable),
-		             });
+		push_item(s,
+		          (struct item){
+		              false,
+		              xstrdup(ng->id),
+		              xasprintf("#%s", ng->display_id),
+		              xstrdup(negotiation_state_words(ng->status)),
+		              access_who_words(who, !s->review),
+		              s->review ? xasprintf("%s: %s", ng->author.name, ng->human_readable)
+		                        : xstrdup(ng->human_readable),
+		          });
 		free(rs);
 	}
 	if (s->cur >= s->n)

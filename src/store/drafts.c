@@ -13,7 +13,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/json_read.h"
 #include "util/sanitize.h"
 #include "util/xdg.h"
 #include "util/xmalloc.h"
@@ -194,26 +194,6 @@ static char *shown_name(const char *name)
 
 /* ---- the reader ---- */
 
-/* Writes "<at>: <message>" into err; at is the member's path ("" for the
- * draft as a whole). */
-static int fail(char *err, size_t errlen, const char *at, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static int fail(char *err, size_t errlen, const char *at, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (at[0] != '\0')
-		snprintf(err, errlen, "%s: %s", at, msg);
-	else
-		snprintf(err, errlen, "%s", msg);
-	return -1;
-}
-
 /* A path in the draft: "<at>.<key>" or "<key>" at the top. New. */
 static char *member_path(const char *at, const char *key)
 {
@@ -240,9 +220,9 @@ static int get_member(json_t *obj, const char *at, const char *key, enum presenc
 		return 0;
 	path = member_path(at, key);
 	if (v == NULL)
-		rc = fail(err, errlen, path, "missing");
+		rc = json_read_fail(err, errlen, path, "missing");
 	else if (check != NULL && !check(v))
-		rc = fail(err, errlen, path, "not %s", what);
+		rc = json_read_fail(err, errlen, path, "not %s", what);
 	else
 		*out = v;
 	free(path);
@@ -284,7 +264,7 @@ static int get_string(json_t *obj, const char *at, const char *key, enum presenc
 	if (nonempty && json_string_length(v) == 0) {
 		char *path = member_path(at, key);
 
-		fail(err, errlen, path, "empty");
+		json_read_fail(err, errlen, path, "empty");
 		free(path);
 		return -1;
 	}
@@ -305,7 +285,7 @@ static int get_fixed(json_t *obj, const char *at, const char *key, bool (*ok)(co
 	if (!ok(s) || strlen(s) >= outlen) {
 		char *path = member_path(at, key);
 
-		fail(err, errlen, path, "not %s", what);
+		json_read_fail(err, errlen, path, "not %s", what);
 		free(path);
 		return -1;
 	}
@@ -342,7 +322,7 @@ static int get_count(json_t *obj, const char *at, const char *key, enum presence
 	if (json_integer_value(v) < 0) {
 		char *path = member_path(at, key);
 
-		fail(err, errlen, path, "negative");
+		json_read_fail(err, errlen, path, "negative");
 		free(path);
 		return -1;
 	}
@@ -396,7 +376,7 @@ static int read_counts(json_t *v, struct draft_counts *c, char *err, size_t errl
 		snprintf(at, sizeof at, "counts.sites[%zu]", i);
 		c->n_sites = i + 1;
 		if (!json_is_object(item))
-			return fail(err, errlen, at, "not an object");
+			return json_read_fail(err, errlen, at, "not an object");
 		if (get_string(item, at, "site", REQUIRED, true, &s->site, err, errlen) != 0 ||
 		    get_count(item, at, "subjects", NULLABLE, &s->subjects, err, errlen) != 0 ||
 		    get_count(item, at, "studies", NULLABLE, &s->studies, err, errlen) != 0 ||
@@ -422,7 +402,7 @@ static int read_collections(json_t *list, struct draft *d, char *err, size_t err
 		snprintf(pat, sizeof pat, "%s.provider", at);
 		d->n_collections = i + 1;
 		if (!json_is_object(item))
-			return fail(err, errlen, at, "not an object");
+			return json_read_fail(err, errlen, at, "not an object");
 		if (get_string(item, at, "id", REQUIRED, true, &c->id, err, errlen) != 0 ||
 		    get_string(item, at, "name", REQUIRED, false, &c->name, err, errlen) != 0 ||
 		    get_member(item, at, "provider", REQUIRED, check_object, "an object", &provider,
@@ -436,8 +416,8 @@ static int read_collections(json_t *list, struct draft *d, char *err, size_t err
 			if (strcmp(d->collections[j].id, c->id) == 0) {
 				char *name = shown_name(c->id);
 
-				fail(err, errlen, at, "\"%s\" is already collections[%zu]", name,
-				     j);
+				json_read_fail(err, errlen, at,
+				               "\"%s\" is already collections[%zu]", name, j);
 				free(name);
 				return -1;
 			}
@@ -457,13 +437,14 @@ static int check_payload(json_t *payload, char *err, size_t errlen)
 		int rc = 0;
 
 		if (section[0] == '\0')
-			rc = fail(err, errlen, "payload", "a section has an empty name");
+			rc = json_read_fail(err, errlen, "payload", "a section has an empty name");
 		else if (!json_is_object(answers))
-			rc = fail(err, errlen, at, "not an object");
+			rc = json_read_fail(err, errlen, at, "not an object");
 		else {
 			json_object_foreach (answers, element, value) {
 				if (element[0] == '\0') {
-					rc = fail(err, errlen, at, "an element has an empty name");
+					rc = json_read_fail(err, errlen, at,
+					                    "an element has an empty name");
 					break;
 				}
 			}
@@ -492,21 +473,23 @@ static struct draft *read_doc(json_t *doc, char *err, size_t errlen)
 	char *state = NULL;
 
 	if (!json_is_object(doc)) {
-		fail(err, errlen, "", "not a draft: not a JSON object");
+		json_read_fail(err, errlen, "", "not a draft: not a JSON object");
 		goto fail;
 	}
 	if (get_member(doc, "", "version", REQUIRED, check_integer, "an integer", &v, err,
 	               errlen) != 0)
 		goto fail;
 	if (json_integer_value(v) > DRAFT_VERSION) {
-		fail(err, errlen, "version",
-		     "%" JSON_INTEGER_FORMAT " is newer than this ecii reads (%d): update ecii",
-		     json_integer_value(v), DRAFT_VERSION);
+		json_read_fail(err, errlen, "version",
+		               "%" JSON_INTEGER_FORMAT
+		               " is newer than this ecii reads (%d): update ecii",
+		               json_integer_value(v), DRAFT_VERSION);
 		goto fail;
 	}
 	if (json_integer_value(v) != DRAFT_VERSION) {
-		fail(err, errlen, "version", "%" JSON_INTEGER_FORMAT " is not a draft version",
-		     json_integer_value(v));
+		json_read_fail(err, errlen, "version",
+		               "%" JSON_INTEGER_FORMAT " is not a draft version",
+		               json_integer_value(v));
 		goto fail;
 	}
 	if (get_fixed(doc, "", "id", ok_uuid, "a UUID", d->id, sizeof d->id, err, errlen) != 0 ||
@@ -520,7 +503,8 @@ static struct draft *read_doc(json_t *doc, char *err, size_t errlen)
 	if (draft_state_parse(state, &d->state) != 0) {
 		char *name = shown_name(state);
 
-		fail(err, errlen, "state", "\"%s\" is not EDITING, SUBMITTING or SUBMITTED", name);
+		json_read_fail(err, errlen, "state",
+		               "\"%s\" is not EDITING, SUBMITTING or SUBMITTED", name);
 		free(name);
 		goto fail;
 	}
@@ -532,7 +516,7 @@ static struct draft *read_doc(json_t *doc, char *err, size_t errlen)
 	    get_string(doc, "", "error", NULLABLE, false, &d->error, err, errlen) != 0)
 		goto fail;
 	if (d->state == DRAFT_SUBMITTED && d->negotiation_id == NULL) {
-		fail(err, errlen, "negotiationId", "missing, and the state is SUBMITTED");
+		json_read_fail(err, errlen, "negotiationId", "missing, and the state is SUBMITTED");
 		goto fail;
 	}
 	if (get_member(doc, "", "cohort", REQUIRED, check_object, "an object", &cohort, err,
@@ -606,7 +590,7 @@ static bool put_string(json_t *obj, const char *at, const char *key, const char 
 	if (v == NULL) {
 		char *path = member_path(at, key);
 
-		fail(err, errlen, path, "not valid UTF-8");
+		json_read_fail(err, errlen, path, "not valid UTF-8");
 		free(path);
 		return false;
 	}

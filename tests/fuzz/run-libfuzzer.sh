@@ -22,7 +22,7 @@ targets="${FUZZ_TARGETS:-query_text query_json payload criteria beam sse conf dr
 sources="util/base64.c util/buf.c util/conf.c util/hash.c util/sanitize.c util/uuid.c util/xmalloc.c net/sse.c
 	core/vocab.c core/query.c core/query_canon.c core/query_json.c core/query_text.c
 	core/count.c core/privacy.c core/payload.c core/site_data.c core/beam.c
-	util/xdg.c store/drafts.c core/negotiation.c core/access_form.c"
+	util/xdg.c store/drafts.c core/json_read.c core/negotiation.c core/access_form.c"
 
 if [ ! -f "$builddir/config.h" ]; then
 	echo "run-libfuzzer.sh: no config.h in $builddir; run it from the build directory" >&2
