@@ -32,6 +32,10 @@
 
 #define BEAM_MAX_WAIT_S   30    /* the longest a site's poll is held */
 #define BEAM_KEEPALIVE_MS 15000 /* a comment line this often on a quiet stream */
+/* A task every site has answered is kept this long more (for a result
+ * stream opened late), not its whole lifetime: finished tasks must not
+ * fill the table of tasks alive. */
+#define BEAM_DONE_KEEP_MS 60000
 
 enum answer {
 	ANSWER_NONE,
@@ -123,6 +127,32 @@ size_t hub_beam_n_tasks(const struct hub_beam *b)
 static int64_t task_ttl_ms(const struct hub *hub)
 {
 	return hub->task_ttl_ms > 0 ? hub->task_ttl_ms : HUB_DEFAULT_TASK_TTL_MS;
+}
+
+/* Whether every site asked has answered t for good. */
+static bool task_done(const struct beam_task *t)
+{
+	for (size_t i = 0; i < t->n_sites; i++)
+		if (t->answers[i] != ANSWER_FINAL)
+			return false;
+	return true;
+}
+
+/* Frees the oldest task every site has answered, to make room. Returns
+ * false when there is none. */
+static bool evict_done(struct hub_beam *b)
+{
+	for (struct beam_task **pp = &b->tasks; *pp != NULL; pp = &(*pp)->next) {
+		struct beam_task *t = *pp;
+
+		if (task_done(t)) {
+			*pp = t->next;
+			task_free(t);
+			b->n_tasks--;
+			return true;
+		}
+	}
+	return false;
 }
 
 /* Frees every task whose lifetime has ended. */
@@ -326,6 +356,7 @@ static void post_search(void *ctx, const struct server_request *req, struct serv
 	char err[512] = "", *user = NULL;
 	json_t *doc = NULL;
 	int64_t now = server_now_ms();
+	size_t max;
 
 	if (check_user(hub, req, &user, resp) != 0)
 		return;
@@ -338,7 +369,10 @@ static void post_search(void *ctx, const struct server_request *req, struct serv
 		server_response_error(resp, 409, "task %s exists", bs.task_id);
 		goto out;
 	}
-	if (hub->beam->n_tasks >= HUB_MAX_TASKS) {
+	max = hub->max_tasks > 0 ? hub->max_tasks : HUB_MAX_TASKS;
+	while (hub->beam->n_tasks >= max && evict_done(hub->beam))
+		;
+	if (hub->beam->n_tasks >= max) {
 		server_response_error(resp, 503, "too many searches running; try again later");
 		goto out;
 	}
@@ -562,6 +596,8 @@ static void put_result(void *ctx, const struct server_request *req, struct serve
 	t->finals[t->n_events] = status != BEAM_CLAIMED;
 	t->events[t->n_events++] = event;
 	t->answers[i] = status == BEAM_CLAIMED ? ANSWER_CLAIMED : ANSWER_FINAL;
+	if (task_done(t) && t->expires_ms > server_now_ms() + BEAM_DONE_KEEP_MS)
+		t->expires_ms = server_now_ms() + BEAM_DONE_KEEP_MS;
 	wake_key(hub, "task", t->id);
 	server_response_json(resp, was == ANSWER_NONE ? 201 : 204, NULL);
 out:

@@ -30,6 +30,7 @@ struct hub {
 	size_t max_body;                /* 0: SERVER_DEFAULT_MAX_BODY */
 	int64_t heartbeat;              /* seconds; <= 0: HUB_DEFAULT_HEARTBEAT */
 	int64_t task_ttl_ms;            /* <= 0: HUB_DEFAULT_TASK_TTL_MS */
+	size_t max_tasks;               /* searches alive at once; 0: HUB_MAX_TASKS */
 	struct hub_beam *beam;          /* owned: the search tasks */
 	struct server *server;          /* owned; NULL when not serving */
 	struct server_route *routes;    /* owned: every module's routes */

@@ -576,10 +576,9 @@ static void offer_drafts(struct app *app)
 	if (editing > 0) {
 		char *text = sanitize_text(last->cohort_text);
 
-		app_status(
-		    app, false,
-		    "%zu unfinished access request%s (last: %s): M opens %s, nothing was lost",
-		    editing, editing == 1 ? "" : "s", text, editing == 1 ? "it" : "them");
+		app_status(app, false,
+		           "%zu unfinished access request%s kept: M opens %s (last: %s)", editing,
+		           editing == 1 ? "" : "s", editing == 1 ? "it" : "them", text);
 		free(text);
 	}
 	draft_list_clear(&l); /* the items sent again are NULL here: kept by the calls */

@@ -389,6 +389,11 @@ static void build(struct app *app, struct nego_state *s, bool utf8)
 		         negotiation_resource_state_words(r->state));
 		pager_add_paragraph(&s->pager, line, here ? 0 : 2,
 		                    here ? UI_STYLE_CURSOR : UI_STYLE_NORMAL);
+		if (s->review && r->has_org && r->org.name != NULL) {
+			snprintf(line, sizeof line, "at %s (site %s)", r->org.name,
+			         r->org.id != NULL ? r->org.id : "?");
+			pager_add_paragraph(&s->pager, line, 4, UI_STYLE_MUTED);
+		}
 		if (r->n_events > 0) {
 			struct buf b = BUF_INIT;
 

@@ -535,7 +535,8 @@ static void draw_head(struct app *app, struct form_state *s, struct ui_canvas *c
 	struct buf b = BUF_INIT;
 	char *clean;
 
-	clean = sanitize_text(d->cohort_text);
+	clean = sanitize_text(strcmp(d->cohort_text, "*") == 0 ? "(all subjects: no criteria)"
+	                                                       : d->cohort_text);
 	ui_put(c, y, 0, cols, UI_STYLE_HEADER, "Cohort ");
 	ui_put(c, y, 7, cols - 7, UI_STYLE_ACCENT, clean);
 	free(clean);

@@ -99,7 +99,9 @@ static void rebuild(struct app *app, struct requests_state *s)
 			                 xasprintf("%.8s", d->id),
 			                 xstrdup(requests_draft_words(d->state)),
 			                 xstrdup("you"),
-			                 xstrdup(d->cohort_text),
+			                 xstrdup(strcmp(d->cohort_text, "*") == 0
+			                             ? "(all subjects: no criteria)"
+			                             : d->cohort_text),
 			             });
 		}
 		if (l.n_problems > 0)
@@ -281,15 +283,15 @@ static void requests_draw(struct app *app, void *state, struct ui_canvas *c,
                           struct screen_area area)
 {
 	struct requests_state *s = state;
-	int y = area.top, w_id = 10, w_state = 26, w_next = 22, x, rows;
+	int y = area.top, w_id = 10, w_state = 26, w_next = 34, x, rows;
 
 	/* A submit or an edit elsewhere: read again (and ask the hub). */
 	if (s->generation != draft_generation() ||
-	    (!s->review && !s->loading && access_badge(app) != NULL))
+	    (!s->review && !s->loading && s->problem[0] == '\0' && access_badge(app) != NULL))
 		reload(app, s);
 	if (area.cols < 100) {
-		w_state = 22;
-		w_next = 18;
+		w_state = 21;
+		w_next = 24;
 	}
 	x = 0;
 	ui_put_fill(c, y, 0, area.cols, UI_STYLE_HEADER, "");
@@ -314,11 +316,12 @@ static void requests_draw(struct app *app, void *state, struct ui_canvas *c,
 		x = 1;
 		ui_put(c, y + k, x, w_id - 1, st, it->shown);
 		x += w_id;
-		ui_put(c, y + k, x, w_state - 1, it->draft && !here ? UI_STYLE_WARNING : st,
-		       it->state);
+		cells_put_cut(c, y + k, x, w_state - 1, it->draft && !here ? UI_STYLE_WARNING : st,
+		              it->state, (int)utf8_width(it->state), false);
 		x += w_state;
-		ui_put(c, y + k, x, w_next - 1,
-		       !here && strncmp(it->next, "you", 3) == 0 ? UI_STYLE_ACCENT : st, it->next);
+		cells_put_cut(c, y + k, x, w_next - 1,
+		              !here && strncmp(it->next, "you", 3) == 0 ? UI_STYLE_ACCENT : st,
+		              it->next, (int)utf8_width(it->next), false);
 		x += w_next;
 		cells_put_cut(c, y + k, x, area.cols - x, st, clean, (int)utf8_width(clean), false);
 		free(clean);

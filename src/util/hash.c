@@ -3,8 +3,10 @@
 
 #include "util/hash.h"
 
+#include <pthread.h>
+
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "util/xmalloc.h"
 
@@ -29,11 +31,31 @@ void hash_sha256_hex(const void *data, size_t len, char out[2 * HASH_SHA256_LEN 
 	out[2 * HASH_SHA256_LEN] = '\0';
 }
 
+/* OpenSSL 3 looks the MAC up on every HMAC() call, which is a sixth of a
+ * site's time per count: fetch it once. The fetched MAC is immutable and
+ * shared between threads; each call has its own context. */
+static EVP_MAC *hmac;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void)
+{
+	hmac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
 void hash_hmac_sha256(const void *key, size_t key_len, const void *data, size_t len,
                       uint8_t out[HASH_SHA256_LEN])
 {
-	unsigned int n = HASH_SHA256_LEN;
+	char digest[] = "SHA256"; /* the parameter API takes a mutable string */
+	OSSL_PARAM params[] = { OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+		                OSSL_PARAM_construct_end() };
+	EVP_MAC_CTX *ctx;
+	size_t n = 0;
 
-	if (HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &n) == NULL)
+	pthread_once(&hmac_once, hmac_fetch);
+	if (hmac == NULL || (ctx = EVP_MAC_CTX_new(hmac)) == NULL)
+		fatal("HMAC-SHA256 is not available");
+	if (EVP_MAC_init(ctx, key, key_len, params) != 1 || EVP_MAC_update(ctx, data, len) != 1 ||
+	    EVP_MAC_final(ctx, out, &n, HASH_SHA256_LEN) != 1 || n != HASH_SHA256_LEN)
 		fatal("HMAC-SHA256 failed");
+	EVP_MAC_CTX_free(ctx);
 }

@@ -21,10 +21,9 @@ sites=8
 small=10000
 large=100000
 seconds="${BENCH_HUB_SECONDS:-30}"
-# Finished tasks stay in the hub until their lifetime ends, and at most
-# 1024 live at once (HUB_MAX_TASKS): at 200 counts/s the default 360 s
-# would refuse searches after 5 s, so the load runs with the shortest
-# lifetime, and memory is read once every task has expired.
+# The hub keeps a finished task a minute (or until the table of 1024 is
+# full); the load runs with the shortest task lifetime so that memory can
+# be read once every task has gone, a second after the last count.
 ttl=1
 runs=30
 

@@ -584,12 +584,37 @@ static void test_expiry(void **state)
 	free(id);
 }
 
+/* A full table of searches makes room by dropping the oldest one every
+ * site has answered; only searches still open make a new one wait (503). */
+static void test_full_table(void **state)
+{
+	char *ids[6], *body, *extra;
+
+	drain("site-a", token_a); /* the earlier tests' tasks: all finished */
+	drain("site-b", token_b);
+	hub->max_tasks = 3;
+	for (int i = 0; i < 3; i++)
+		ids[i] = start_search("[\"site-a\"]", NULL);
+	drain("site-a", token_a); /* all three answered */
+	for (int i = 3; i < 6; i++)
+		ids[i] = start_search("[\"site-a\"]", NULL); /* each drops a finished one */
+	assert_int_equal(hub_beam_n_tasks(hub->beam), 3);
+	body = search_body("[\"site-a\"]", &extra, NULL);
+	expect("POST", "/backend/beam", token_alice, body, 503, NULL); /* three open ones */
+	free(body);
+	free(extra);
+	hub->max_tasks = 0;
+	for (int i = 0; i < 6; i++)
+		free(ids[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tokens),         cmocka_unit_test(test_bad_searches),
 		cmocka_unit_test(test_search),         cmocka_unit_test(test_results_before_stream),
 		cmocka_unit_test(test_garbage_result), cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_full_table),
 	};
 
 	return cmocka_run_group_tests_name("hub_beam", tests, group_setup, group_teardown);

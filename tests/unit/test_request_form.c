@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "core/access_form.h"
+#include "core/negotiation.h"
 #include "screens/access.h"
 #include "screens/app.h"
 #include "store/drafts.h"
@@ -344,6 +345,43 @@ static void test_my_requests_lists_drafts(void **state)
 	screen_test_close(&u);
 }
 
+static void test_who_words(void **state)
+{
+	static const struct {
+		unsigned who;
+		bool author;
+		const char *want;
+	} cases[] = {
+		{ NEGOTIATION_WHO_AUTHOR, true, "you" },
+		{ NEGOTIATION_WHO_AUTHOR | NEGOTIATION_WHO_ADMIN, true, "you or the committee" },
+		{ NEGOTIATION_WHO_ADMIN, true, "the committee" },
+		{ NEGOTIATION_WHO_AUTHOR, false, "the author" },
+		{ NEGOTIATION_WHO_REPRESENTATIVE, false, "a representative" },
+		{ NEGOTIATION_WHO_NOBODY, true, "nobody" },
+	};
+	enum negotiation_resource_state rs[] = {
+		NEGOTIATION_RESOURCE_SUBMITTED,
+		NEGOTIATION_RESOURCE_ACCESS_CONDITIONS_INDICATED,
+	};
+	char *got;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		got = access_who_words(cases[i].who, cases[i].author);
+		if (strcmp(got, cases[i].want) != 0)
+			fail_msg("who %u (author %d): '%s', expected '%s'", cases[i].who,
+			         cases[i].author, got, cases[i].want);
+		free(got);
+	}
+	/* From the tables: what the author of a request waits for. */
+	got = access_who_words(negotiation_who_next(NEGOTIATION_SUBMITTED, NULL, 0), true);
+	assert_string_equal(got, "the committee");
+	free(got);
+	got = access_who_words(negotiation_who_next(NEGOTIATION_IN_PROGRESS, rs, 2), true);
+	assert_string_equal(got, "you or the committee");
+	free(got);
+}
+
 static int setup(void **state)
 {
 	char err[256], *path;
@@ -385,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_choices_and_booleans),
 		cmocka_unit_test(test_submit_check),
 		cmocka_unit_test(test_my_requests_lists_drafts),
+		cmocka_unit_test(test_who_words),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
