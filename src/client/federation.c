@@ -266,6 +266,50 @@ out:
 	return rc;
 }
 
+/* The site list as the cache keeps it: names and countries, not the
+ * last-seen times that change with every poll (offline, no site is
+ * online anyway). New. */
+static json_t *cached_sites(json_t *sites)
+{
+	json_t *out = json_array(), *s;
+	size_t i;
+
+	json_array_foreach (sites, i, s)
+		json_array_append_new(out,
+		                      json_pack("{s:O?, s:O?}", "name", json_object_get(s, "name"),
+		                                "country", json_object_get(s, "country")));
+	return out;
+}
+
+/* Whether a sync whose collections did not change (304) must still be
+ * written: the vocabulary or the sites changed, or the copy's time is over
+ * a minute old. Otherwise nothing is written, so a command run often does
+ * not pay for a write transaction each time. */
+static bool cache_stale(struct catalogue_store *cat, json_t *criteria, json_t *sites)
+{
+	char *old_criteria = catalogue_store_get_meta(cat, "criteria");
+	char *old_sites = catalogue_store_get_meta(cat, "sites");
+	char *when = catalogue_store_get_meta(cat, "fetched_at");
+	char *now_criteria = json_dumps(criteria, JSON_COMPACT);
+	char *now_sites = json_dumps(sites, JSON_COMPACT);
+	char *now = now_iso();
+	struct tm then_tm = { 0 }, now_tm = { 0 };
+	bool stale = old_criteria == NULL || old_sites == NULL || when == NULL ||
+	             now_criteria == NULL || now_sites == NULL ||
+	             strcmp(old_criteria, now_criteria) != 0 || strcmp(old_sites, now_sites) != 0 ||
+	             strptime(when, "%Y-%m-%dT%H:%M:%SZ", &then_tm) == NULL ||
+	             strptime(now, "%Y-%m-%dT%H:%M:%SZ", &now_tm) == NULL ||
+	             timegm(&now_tm) - timegm(&then_tm) > 60;
+
+	free(old_criteria);
+	free(old_sites);
+	free(when);
+	free(now_criteria);
+	free(now_sites);
+	free(now);
+	return stale;
+}
+
 /* A meta value holding JSON, parsed: new, or NULL. */
 static json_t *meta_json(struct catalogue_store *cat, const char *key)
 {
@@ -330,7 +374,7 @@ static int open_hub(struct federation *f, const struct federation_options *o, ch
 	char *path = o->cache != NULL ? xstrdup(o->cache) : federation_cache_path(err, errlen);
 	char *etag = NULL, why[512], cache_err[256];
 	struct catalogue_store *cat = NULL;
-	json_t *items = NULL;
+	json_t *items = NULL, *sites = NULL;
 	int rc = -1;
 
 	if (path != NULL) {
@@ -357,12 +401,14 @@ static int open_hub(struct federation *f, const struct federation_options *o, ch
 		goto out;
 	take_catalogue(f, items);
 	/* A cache that cannot be written only costs the offline copy. */
-	if (cat != NULL)
+	sites = cached_sites(fe[2].doc);
+	if (cat != NULL && (fe[0].status != 304 || cache_stale(cat, fe[1].doc, sites)))
 		cache_save(cat, f->hub, fe[0].etag, fe[0].status == 304 ? NULL : items, fe[1].doc,
-		           fe[2].doc, cache_err, sizeof cache_err);
+		           sites, cache_err, sizeof cache_err);
 	rc = 0;
 out:
 	json_decref(items);
+	json_decref(sites);
 	for (size_t i = 0; i < 3; i++)
 		fetch_clear(&fe[i]);
 	catalogue_store_close(&cat);

@@ -564,6 +564,18 @@ static void draw_head(struct app *app, struct form_state *s, struct ui_canvas *c
 			buf_printf(&b, "; complete: y sends it");
 	}
 	ui_put(c, y + 2, 0, cols, UI_STYLE_MUTED, buf_str(&b));
+	/* Why the hub refused it last time, until it is sent again. */
+	if (d->error != NULL && s->phase == PHASE_READY && !s->sending) {
+		buf_reset(&b);
+		buf_printf(&b, "%s: %s",
+		           d->state == DRAFT_SUBMITTING ? "No reply last time"
+		                                        : "The hub refused it",
+		           d->error);
+		clean = sanitize_text(buf_str(&b));
+		cells_put_cut(c, y + 3, 0, cols, UI_STYLE_ERROR, clean, (int)utf8_width(clean),
+		              false);
+		free(clean);
+	}
 	buf_free(&b);
 	(void)app;
 }
@@ -830,7 +842,13 @@ static struct screen_result form_action(struct app *app, void *state, enum ui_ac
 		}
 		return screen_handled();
 	case UI_ACTION_BACK:
-		if (s->d != NULL && s->phase != PHASE_SENT)
+		if (s->sending)
+			/* The call is dropped with the screen; the draft is
+			 * SUBMITTING on disk, so it goes again with the same key. */
+			app_status(app, false,
+			           "Not waiting for the reply: reopening the draft (M) or the next "
+			           "start sends it again, never twice");
+		else if (s->d != NULL && s->phase != PHASE_SENT)
 			app_status(app, false,
 			           "Draft %.8s kept: M lists it, and ecii offers it at start",
 			           s->d->id);
