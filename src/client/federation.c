@@ -202,7 +202,8 @@ static int take_sites(struct federation *f, json_t *sites, char *err, size_t err
 		add_site(f, name, country != NULL ? country : "",
 		         json_is_true(json_object_get(s, "online")));
 	}
-	qsort(f->sites, f->n_sites, sizeof *f->sites, site_cmp);
+	if (f->n_sites > 1)
+		qsort(f->sites, f->n_sites, sizeof *f->sites, site_cmp);
 	return 0;
 }
 
