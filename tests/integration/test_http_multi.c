@@ -538,7 +538,9 @@ static void test_timeout(void **state)
 	assert_true(g.done);
 	assert_non_null(g.error);
 	assert_string_equal(g.error, "timed out after 300 ms");
-	assert_true(g.ms >= 300);
+	/* curl keeps time on its own clock and may fire a little before our
+	 * clock says 300 ms have passed: allow it 10 ms. */
+	assert_true(g.ms >= 290);
 	assert_true(g.ms < PARK_MS);
 	got_clear(&g);
 	free(u);
