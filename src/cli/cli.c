@@ -58,7 +58,8 @@ static const struct command commands[] = {
 	  "access form (lists are comma-separated, yes/no for booleans, '' clears); 'submit'\n"
 	  "sends it once: a submit whose reply never came can be sent again and never makes a\n"
 	  "second request. DRAFT may be the first characters of its id. 'accept' and 'decline'\n"
-	  "answer a collection's access conditions.\n" },
+	  "answer a collection's access conditions. Every subcommand takes --json: what the\n"
+	  "hub answered (or the draft and its missing fields) as JSON on stdout.\n" },
 	{ "review", cli_review,
 	  "usage: ecii review list [--json]\n"
 	  "       ecii review show ID [--json]\n"
@@ -70,7 +71,8 @@ static const struct command commands[] = {
 	  "what it counts now, the author's recent queries, the timeline and the posts;\n"
 	  "approve or decline it; move a collection's state (EVENT as in the Negotiator:\n"
 	  "CONTACT, MARK_AS_CHECKING_AVAILABILITY, MARK_AS_AVAILABLE, INDICATE_ACCESS_CONDITIONS,\n"
-	  "GRANT_ACCESS_TO_RESOURCE, ...); a private post is seen by the author and reviewers.\n" },
+	  "GRANT_ACCESS_TO_RESOURCE, ...); a private post is seen by the author and reviewers.\n"
+	  "Every subcommand takes --json: what the hub answered, as JSON on stdout.\n" },
 	{ "sites", cli_sites,
 	  "usage: ecii sites [--json]\n"
 	  "List the sites of the federation: with a hub, whether each is online (it polled\n"

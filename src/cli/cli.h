@@ -24,6 +24,7 @@ struct cli {
 	const char *data; /* --data DIR, or NULL */
 	const char *hub;  /* --hub URL, or NULL */
 	bool local;       /* --local: the demo, whatever hub is configured */
+	bool json;        /* request/review: --json anywhere among their arguments */
 	bool utf8;        /* the locale can show UTF-8 */
 	size_t width;     /* terminal columns when stdout is a terminal, else 0 */
 };

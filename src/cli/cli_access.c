@@ -370,3 +370,17 @@ int cli_list_all(struct cli_session *s, const char *command, const char *what, c
 	}
 	return status;
 }
+
+int cli_access_take_json(struct cli *cli, int argc, char **argv)
+{
+	int kept = 0;
+
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && strcmp(argv[i], "--json") == 0)
+			cli->json = true;
+		else
+			argv[kept++] = argv[i];
+	}
+	argv[kept] = NULL;
+	return kept;
+}

@@ -79,6 +79,10 @@ int cli_access_message(int argc, char **argv, int first, const char **message);
 /* The string member name of doc, or "" when it is not a string. */
 const char *cli_json_str(json_t *doc, const char *name);
 
+/* Takes every "--json" out of argv (setting cli->json) and returns the new
+ * argc. */
+int cli_access_take_json(struct cli *cli, int argc, char **argv);
+
 /* Prints doc as indented JSON on stdout. */
 void cli_print_json(json_t *doc);
 

@@ -177,6 +177,24 @@ static size_t print_missing(const struct access_form *form, json_t *payload, FIL
 	return n;
 }
 
+/* The draft and what the form still needs, as JSON on stdout:
+ * {"draft":<the draft as its file holds it>,"missing":[{"section",
+ * "element","message"}]} (none listed without a form). */
+static void print_draft_json(const struct draft *d, const struct access_form *form)
+{
+	struct access_form_errors errs = { 0 };
+	char err[256];
+	json_t *doc;
+
+	if (form != NULL)
+		access_form_validate(form, d->payload, ACCESS_FORM_CHECK_SUBMIT, &errs);
+	doc = json_pack("{s:o, s:o}", "draft", draft_to_json(d, err, sizeof err), "missing",
+	                access_form_errors_json(&errs));
+	cli_print_json(doc);
+	json_decref(doc);
+	access_form_errors_clear(&errs);
+}
+
 /* ---- ecii request new ---- */
 
 /* Adds the collection item (a catalogue entry) to d and to resources. */
@@ -370,6 +388,11 @@ static int request_new(struct cli *cli, int argc, char **argv)
 			goto out;
 	if ((status = save_draft(d)) != CLI_OK)
 		goto out;
+	if (cli->json) {
+		print_draft_json(d, form);
+		status = CLI_OK;
+		goto out;
+	}
 	printf("Draft %s saved: %s, %zu collection%s, about %lld subjects.\n", d->id, canon,
 	       d->n_collections, d->n_collections == 1 ? "" : "s", (long long)d->counts.subjects);
 	if (print_missing(form, d->payload, stdout) > 0)
@@ -423,7 +446,9 @@ static int request_set(struct cli *cli, int argc, char **argv)
 			goto out;
 	if ((status = save_draft(d)) != CLI_OK)
 		goto out;
-	if (print_missing(form, d->payload, stdout) == 0)
+	if (cli->json)
+		print_draft_json(d, form);
+	else if (print_missing(form, d->payload, stdout) == 0)
 		printf("Complete: send it with 'ecii request submit %.8s'.\n", d->id);
 out:
 	access_form_free(&form);
@@ -463,7 +488,10 @@ static int request_submit(struct cli *cli, int argc, char **argv)
 	if ((status = cli_session_open(cli, CMD " submit", &s)) != CLI_OK)
 		goto out;
 	if (d->state == DRAFT_SUBMITTED) {
-		cli_print_clean(stdout, "Already submitted as %s.\n", d->negotiation_id);
+		if (cli->json)
+			print_draft_json(d, NULL);
+		else
+			cli_print_clean(stdout, "Already submitted as %s.\n", d->negotiation_id);
 		goto out;
 	}
 	if ((form = cli_access_form(&s, CMD " submit", d->request_id)) == NULL) {
@@ -486,8 +514,13 @@ static int request_submit(struct cli *cli, int argc, char **argv)
 	    (id = cli_json_str(r.doc, "id"))[0] != '\0') {
 		draft_submit_done(d, id);
 		save_draft(d);
-		cli_print_clean(stdout, "Submitted: request %s", cli_json_str(r.doc, "displayId"));
-		cli_print_clean(stdout, " (%s); the committee reviews it next.\n", id);
+		if (cli->json) {
+			cli_print_json(r.doc);
+		} else {
+			cli_print_clean(stdout, "Submitted: request %s",
+			                cli_json_str(r.doc, "displayId"));
+			cli_print_clean(stdout, " (%s); the committee reviews it next.\n", id);
+		}
 		if (draft_remove(d->id, err, sizeof err) != 0)
 			cli_error(CLI_FAIL, CMD " submit: the draft stays: %s", err);
 		status = CLI_OK;
@@ -534,7 +567,7 @@ static void print_draft_line(const struct draft *d)
 
 static int request_list(struct cli *cli, int argc, char **argv)
 {
-	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	bool json = cli->json;
 	struct cli_session s = { 0 };
 	struct draft_list l = { 0 };
 	struct negotiation *list = NULL;
@@ -543,7 +576,7 @@ static int request_list(struct cli *cli, int argc, char **argv)
 	char err[512], *user = NULL, *path = NULL;
 	int status;
 
-	if (argc > 2 || (argc == 2 && !json))
+	if (argc > 1)
 		return cli_error(CLI_USAGE, CMD " list: takes only --json");
 	if (draft_list(&l, err, sizeof err) != 0)
 		cli_error(CLI_FAIL, CMD " list: drafts: %s", err);
@@ -637,7 +670,7 @@ static int get_json(struct cli_session *s, const char *what, const char *path, j
 
 static int request_show(struct cli *cli, int argc, char **argv)
 {
-	bool json = argc > 2 && strcmp(argv[2], "--json") == 0;
+	bool json = cli->json;
 	struct cli_session s = { 0 };
 	struct draft *d = NULL;
 	struct access_form *form = NULL;
@@ -649,7 +682,7 @@ static int request_show(struct cli *cli, int argc, char **argv)
 	char err[512], *id = NULL, *path = NULL;
 	int status;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && !json))
+	if (argc != 2)
 		return cli_error(CLI_USAGE, CMD " show: give a request or draft id [--json]");
 	if ((status = cli_session_open(cli, CMD " show", &s)) != CLI_OK)
 		return status;
@@ -721,7 +754,7 @@ out:
 
 int cli_access_post(struct cli *cli, const char *command, int argc, char **argv)
 {
-	bool private = false;
+	bool is_private = false;
 	const char *id = NULL, *text = NULL;
 	struct cli_session s = { 0 };
 	struct hub_reply r = { 0 };
@@ -731,10 +764,13 @@ int cli_access_post(struct cli *cli, const char *command, int argc, char **argv)
 
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--private") == 0)
-		private = true;
-		else if (id == NULL) id = argv[i];
-		else if (text == NULL) text = argv[i];
-		else return cli_error(CLI_USAGE, "%s post: give ID TEXT [--private]", command);
+			is_private = true;
+		else if (id == NULL)
+			id = argv[i];
+		else if (text == NULL)
+			text = argv[i];
+		else
+			return cli_error(CLI_USAGE, "%s post: give ID TEXT [--private]", command);
 	}
 	if (text == NULL || text[0] == '\0')
 		return cli_error(CLI_USAGE, "%s post: give ID TEXT [--private]", command);
@@ -742,10 +778,12 @@ int cli_access_post(struct cli *cli, const char *command, int argc, char **argv)
 		return status;
 	eid = hub_api_escape(id);
 	path = xasprintf("/api/v3/negotiations/%s/posts", eid);
-	body = json_pack("{s:s, s:s}", "text", text, "type", private ? "PRIVATE" : "PUBLIC");
+	body = json_pack("{s:s, s:s}", "text", text, "type", is_private ? "PRIVATE" : "PUBLIC");
 	status = cli_call(&s, command, "the post", "POST", path, body, NULL, &r);
-	if (status == CLI_OK)
-		printf("Posted (%s).\n", private ? "private" : "public");
+	if (status == CLI_OK && cli->json)
+		cli_print_json(r.doc);
+	else if (status == CLI_OK)
+		printf("Posted (%s).\n", is_private ? "private" : "public");
 	hub_reply_clear(&r);
 	json_decref(body);
 	free(path);
@@ -773,7 +811,9 @@ int cli_access_event(struct cli *cli, const char *command, const char *id, const
 	}
 	if ((status = cli_session_open(cli, command, &s)) == CLI_OK) {
 		status = cli_call(&s, command, event, "PUT", path, body, NULL, &r);
-		if (status == CLI_OK) {
+		if (status == CLI_OK && cli->json) {
+			cli_print_json(r.doc);
+		} else if (status == CLI_OK) {
 			const char *state = cli_json_str(r.doc, "status");
 
 			if (state[0] == '\0')
@@ -814,7 +854,7 @@ int cli_request(struct cli *cli, int argc, char **argv)
 		cli_usage("request", sub == NULL ? stderr : stdout);
 		return sub == NULL ? CLI_USAGE : CLI_OK;
 	}
-	argc--;
+	argc = cli_access_take_json(cli, argc - 1, argv + 1);
 	argv++;
 	optind = 0;
 	if (strcmp(sub, "new") == 0)

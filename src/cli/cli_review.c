@@ -26,14 +26,14 @@ static int by_creation(const void *a, const void *b)
 
 static int review_list(struct cli *cli, int argc, char **argv)
 {
-	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	bool json = cli->json;
 	struct cli_session s = { 0 };
 	struct negotiation *all = NULL;
 	json_t *docs = json_array();
 	size_t n = 0;
 	int status;
 
-	if (argc > 2 || (argc == 2 && !json))
+	if (argc > 1)
 		return cli_error(CLI_USAGE, CMD " list: takes only --json");
 	if ((status = cli_session_open(cli, CMD " list", &s)) != CLI_OK ||
 	    (status = cli_session_whoami(&s, CMD " list")) != CLI_OK)
@@ -144,7 +144,7 @@ static void print_author_queries(json_t *doc)
 
 static int review_show(struct cli *cli, int argc, char **argv)
 {
-	bool json = argc > 2 && strcmp(argv[2], "--json") == 0;
+	bool json = cli->json;
 	struct cli_session s = { 0 };
 	struct negotiation ng = { 0 };
 	struct negotiation_entry *timeline = NULL;
@@ -157,7 +157,7 @@ static int review_show(struct cli *cli, int argc, char **argv)
 	char err[512], *id;
 	int status;
 
-	if (argc < 2 || argc > 3 || (argc == 3 && !json))
+	if (argc != 2)
 		return cli_error(CLI_USAGE, CMD " show: give a request id [--json]");
 	if ((status = cli_session_open(cli, CMD " show", &s)) != CLI_OK)
 		return status;
@@ -217,7 +217,7 @@ int cli_review(struct cli *cli, int argc, char **argv)
 		cli_usage("review", sub == NULL ? stderr : stdout);
 		return sub == NULL ? CLI_USAGE : CLI_OK;
 	}
-	argc--;
+	argc = cli_access_take_json(cli, argc - 1, argv + 1);
 	argv++;
 	if (strcmp(sub, "list") == 0)
 		return review_list(cli, argc, argv);

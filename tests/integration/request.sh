@@ -16,7 +16,7 @@ cleanup() {
 	[ -n "${KEEP:-}" ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
-tap_plan 25
+tap_plan 26
 export HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/config" XDG_CACHE_HOME="$tmp/cache" \
 	XDG_DATA_HOME="$tmp/data"
 unset ECII_HUB ECII_TOKEN
@@ -107,6 +107,16 @@ as researcher review approve "$id" >/dev/null 2>"$tmp/err"
 tap_check "a researcher cannot approve (status 2)" test $? -eq 2
 as committee review approve "$id" --message 'Approved for the pilot.' >"$tmp/out" 2>&1
 tap_check "the committee approves" grep -q 'Done: APPROVE; now IN_PROGRESS' "$tmp/out"
+
+as researcher request post "$id" 'Thank you.' --json >"$tmp/post.json" 2>&1
+as researcher request show "$id" --json >"$tmp/show.json" 2>&1
+python3 - "$tmp/post.json" "$tmp/show.json" <<'EOF'
+import json, sys
+post, show = (json.load(open(p)) for p in sys.argv[1:3])
+sys.exit(0 if post["text"] == "Thank you." and post["type"] == "PUBLIC"
+         and show["negotiation"]["status"] == "IN_PROGRESS" else 1)
+EOF
+tap_check "post --json and show --json print what the hub answered" test $? -eq 0
 
 # A collection through its states, as the table of PROTOCOL §6 says.
 as representative review resource "$id" c-pros-02 GRANT_ACCESS_TO_RESOURCE >/dev/null 2>"$tmp/err"
