@@ -97,6 +97,7 @@ static void *agent_main(void *arg)
 		.token = a->token,
 		.backoff_ms = 100,
 		.backoff_max_ms = 800,
+		.claim_ms = -1, /* always claim: the tests follow every state */
 		.stop = &a->stop,
 	};
 
