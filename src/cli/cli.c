@@ -92,6 +92,20 @@ static const struct command commands[] = {
 	  "  parse TEXT   text syntax -> canonical query AST JSON\n"
 	  "  print JSON   query AST JSON -> canonical text syntax\n"
 	  "  hash INPUT   the cohort hash (SHA-256 of the canonical AST JSON) of text or JSON\n" },
+	{ "preview", cli_preview,
+	  "usage: ecii preview FILE [--frame N] [--window C,W | --preset NAME]\n"
+	  "                    (--info | --pgm OUT | --png OUT)\n"
+	  "Read a DICOM file and print its header or write one frame as an 8-bit image.\n"
+	  "Drawing in the terminal comes later.\n"
+	  "  --info         the parsed header: size, frames, photometric, bits, rescale,\n"
+	  "                 window, modality, transfer syntax, body part\n"
+	  "  --pgm OUT      write the windowed frame as binary PGM (PPM for colour)\n"
+	  "  --png OUT      write it as PNG\n"
+	  "  --frame N      the frame, from 1 (default 1)\n"
+	  "  --window C,W   window center and width (DICOM LINEAR); default: the file's\n"
+	  "                 first stored window, else the frame's min-max\n"
+	  "  --preset NAME  brain (40,80), soft-tissue (40,400), lung (-600,1500),\n"
+	  "                 bone (400,1800)\n" },
 };
 
 static const char main_usage[] =
@@ -107,6 +121,7 @@ static const char main_usage[] =
     "  catalogue          list the collections\n"
     "  show COLLECTION    one collection's catalogue entry\n"
     "  query parse|print|hash   convert and hash cohort definitions\n"
+    "  preview FILE       a DICOM file's header, or a frame as PGM or PNG\n"
     "  sites              the sites, and whether each is online\n"
     "  request ...        your access requests: new, set, submit, list, show, post\n"
     "  review ...         review access requests (committee, representatives)\n"

@@ -61,6 +61,7 @@ int cli_count(struct cli *cli, int argc, char **argv);
 int cli_catalogue(struct cli *cli, int argc, char **argv);
 int cli_show(struct cli *cli, int argc, char **argv);
 int cli_query(struct cli *cli, int argc, char **argv);
+int cli_preview(struct cli *cli, int argc, char **argv);
 int cli_login(struct cli *cli, int argc, char **argv);
 int cli_logout(struct cli *cli, int argc, char **argv);
 int cli_sites(struct cli *cli, int argc, char **argv);

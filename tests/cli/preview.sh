@@ -1,0 +1,263 @@
+#!/bin/sh
+# ecii preview against dcmtk: a 12-bit signed CT-like file made with dump2dcm
+# holding every stored value once, written by `ecii preview --pgm` and by
+# `dcm2pnm` at the first stored window (+Wi 1) and at given windows (+Ww C W),
+# compared byte for byte; MONOCHROME1 and 8-bit RGB likewise; --png decoded back with
+# python3 (zlib + PNG unfiltering) and compared with the PGM; --info fields
+# with a file string sanitised; a truncated file and a compressed file refused
+# in one line; usage errors.
+: "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
+. "$ECII_SRCDIR/tests/tap.sh"
+ecii="$ECII_BUILDDIR/src/ecii"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+tap_plan 24
+
+for t in dump2dcm dcm2pnm dcmodify dcmcjpeg python3; do
+	if ! command -v $t >/dev/null 2>&1; then
+		echo "Bail out! $t is not installed (apt-get install dcmtk python3)"
+		exit 1
+	fi
+done
+
+# run ARGS...: sets status, and out/err files.
+run() {
+	status=0
+	"$ecii" "$@" >"$tmp/out" 2>"$tmp/err" || status=$?
+}
+
+# pgm_same A B: the two binary PGMs (or PPMs) have the same size and pixel bytes; on a
+# difference prints the first few pixels that differ.
+pgm_same() {
+	python3 - "$1" "$2" <<'PY'
+import sys
+def load(p):
+    d = open(p, 'rb').read()
+    f = d.split(None, 4)
+    assert f[0] in (b'P5', b'P6') and f[3] == b'255', (p, f[:4])
+    w, h = int(f[1]), int(f[2])
+    w *= 3 if f[0] == b'P6' else 1
+    px = d[len(d) - w * h:]
+    return w, h, px
+wa, ha, a = load(sys.argv[1])
+wb, hb, b = load(sys.argv[2])
+if (wa, ha) != (wb, hb):
+    print("# size %dx%d vs %dx%d" % (wa, ha, wb, hb)); sys.exit(1)
+bad = [i for i in range(len(a)) if a[i] != b[i]]
+for i in bad[:5]:
+    print("# pixel %d: ecii %d, dcmtk %d" % (i, a[i], b[i]))
+sys.exit(1 if bad else 0)
+PY
+}
+
+# check_pgm NAME GOT WANT: ok when the last run succeeded and the PGMs match.
+check_pgm() {
+	if [ $status = 0 ] && pgm_same "$2" "$3" >"$tmp/diff"; then
+		tap_ok "$1"
+	else
+		tap_not_ok "$1" "$(cat "$tmp/err" "$tmp/diff")"
+	fi
+}
+
+# The pixels: 64x64 signed 16-bit little endian, stored values -2048..2047
+# in order, so with intercept -24 every value from -2072 to 2023 is there.
+python3 -c '
+import struct, sys
+sys.stdout.buffer.write(b"".join(struct.pack("<h", v) for v in range(-2048, 2048)))
+' >"$tmp/ct.raw"
+cat >"$tmp/ct.dump" <<DUMP
+(0002,0010) UI =LittleEndianExplicit
+(0008,0016) UI =CTImageStorage
+(0008,0018) UI [1.2.826.0.1.3680043.2.1143.4242]
+(0008,0060) CS [CT]
+(0018,0015) CS [HEAD]
+(0028,0002) US 1
+(0028,0004) CS [MONOCHROME2]
+(0028,0010) US 64
+(0028,0011) US 64
+(0028,0100) US 16
+(0028,0101) US 12
+(0028,0102) US 11
+(0028,0103) US 1
+(0028,1050) DS [40\\300]
+(0028,1051) DS [400\\1500]
+(0028,1052) DS [-24]
+(0028,1053) DS [1]
+(7fe0,0010) OW =$tmp/ct.raw
+DUMP
+dump2dcm -q +E "$tmp/ct.dump" "$tmp/ct.dcm" 2>"$tmp/dump.err" || {
+	echo "Bail out! dump2dcm failed: $(cat "$tmp/dump.err")"
+	exit 1
+}
+
+# 1-2: the first stored window.
+dcm2pnm -q +Wi 1 "$tmp/ct.dcm" "$tmp/want.pgm"
+run preview "$tmp/ct.dcm" --pgm "$tmp/got.pgm"
+tap_check "--pgm at the stored window: status 0, nothing printed" \
+	sh -c "[ $status = 0 ] && [ ! -s '$tmp/out' ] && [ ! -s '$tmp/err' ]"
+check_pgm "--pgm at the first stored window equals dcm2pnm +Wi 1" "$tmp/got.pgm" "$tmp/want.pgm"
+
+# 3-5: given windows, including edges at half values and a width of 2.
+for cw in "40 80" "-600 1500" "0.5 2"; do
+	c=${cw% *}
+	w=${cw#* }
+	dcm2pnm -q +Ww "$c" "$w" "$tmp/ct.dcm" "$tmp/want.pgm"
+	run preview "$tmp/ct.dcm" --window "$c,$w" --pgm "$tmp/got.pgm"
+	check_pgm "--window $c,$w equals dcm2pnm +Ww $c $w" "$tmp/got.pgm" "$tmp/want.pgm"
+done
+
+# 6: a preset is the same as its window.
+dcm2pnm -q +Ww 400 1800 "$tmp/ct.dcm" "$tmp/want.pgm"
+run preview "$tmp/ct.dcm" --preset bone --pgm "$tmp/got.pgm"
+check_pgm "--preset bone equals dcm2pnm +Ww 400 1800" "$tmp/got.pgm" "$tmp/want.pgm"
+
+# 7: MONOCHROME1 is inverted after windowing, as dcmtk does.
+cp "$tmp/ct.dcm" "$tmp/m1.dcm"
+dcmodify -q -nb -m "(0028,0004)=MONOCHROME1" "$tmp/m1.dcm"
+dcm2pnm -q +Wi 1 "$tmp/m1.dcm" "$tmp/want.pgm"
+run preview "$tmp/m1.dcm" --pgm "$tmp/got.pgm"
+check_pgm "MONOCHROME1 equals dcm2pnm +Wi 1" "$tmp/got.pgm" "$tmp/want.pgm"
+
+# 8: the test can fail: another window gives other pixels.
+dcm2pnm -q +Ww 40 400 "$tmp/ct.dcm" "$tmp/want.pgm"
+run preview "$tmp/ct.dcm" --window 41,400 --pgm "$tmp/got.pgm"
+if [ $status = 0 ] && ! pgm_same "$tmp/got.pgm" "$tmp/want.pgm" >/dev/null; then
+	tap_ok "a window one off differs from dcm2pnm's (the comparison can fail)"
+else
+	tap_not_ok "a window one off differs from dcm2pnm's (the comparison can fail)"
+fi
+
+# 9-10: PNG decoded back (zlib + PNG filters) equals the PGM.
+run preview "$tmp/ct.dcm" --pgm "$tmp/got.pgm" --png "$tmp/got.png"
+tap_check "--png and --pgm together: status 0" sh -c "[ $status = 0 ] && [ -s '$tmp/got.png' ]"
+cat >"$tmp/png.py" <<'PY'
+import struct, sys, zlib
+d = open(sys.argv[1], 'rb').read()
+assert d[:8] == b'\x89PNG\r\n\x1a\n'
+pos, idat, ihdr = 8, b'', None
+while pos < len(d):
+    n, t = struct.unpack('>I4s', d[pos:pos + 8])
+    body = d[pos + 8:pos + 8 + n]
+    if t == b'IHDR': ihdr = struct.unpack('>IIBBBBB', body)
+    if t == b'IDAT': idat += body
+    pos += 12 + n
+w, h, depth, ctype = ihdr[:4]
+assert depth == 8 and ctype in (0, 2), ihdr
+bpp = 3 if ctype == 2 else 1
+w *= bpp
+raw, out, prev = zlib.decompress(idat), bytearray(), bytearray(w)
+for y in range(h):
+    f, line = raw[y * (w + 1)], bytearray(raw[y * (w + 1) + 1:(y + 1) * (w + 1)])
+    for x in range(w):
+        a = line[x - bpp] if x >= bpp else 0
+        b, c = prev[x], (prev[x - bpp] if x >= bpp else 0)
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c
+            pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            line[x] = (line[x] + (a if pa <= pb and pa <= pc else b if pb <= pc else c)) & 255
+    out += line
+    prev = line
+pgm = open(sys.argv[2], 'rb').read()
+sys.exit(0 if bytes(out) == pgm[len(pgm) - w * h:] else 1)
+PY
+tap_check "--png decodes to the PGM's pixels" python3 "$tmp/png.py" "$tmp/got.png" "$tmp/got.pgm"
+
+# 11-12: 8-bit RGB, planar configuration 1, passes through unwindowed.
+python3 -c '
+import sys
+n = 16 * 8
+sys.stdout.buffer.write(bytes((i * 7) & 255 for i in range(n)) +
+                        bytes((i * 13 + 5) & 255 for i in range(n)) +
+                        bytes((255 - i) & 255 for i in range(n)))
+' >"$tmp/rgb.raw"
+cat >"$tmp/rgb.dump" <<DUMP
+(0002,0010) UI =LittleEndianExplicit
+(0008,0016) UI =SecondaryCaptureImageStorage
+(0008,0018) UI [1.2.826.0.1.3680043.2.1143.4243]
+(0028,0002) US 3
+(0028,0004) CS [RGB]
+(0028,0006) US 1
+(0028,0010) US 8
+(0028,0011) US 16
+(0028,0100) US 8
+(0028,0101) US 8
+(0028,0102) US 7
+(0028,0103) US 0
+(7fe0,0010) OB =$tmp/rgb.raw
+DUMP
+dump2dcm -q +E "$tmp/rgb.dump" "$tmp/rgb.dcm" && dcm2pnm -q "$tmp/rgb.dcm" "$tmp/want.ppm"
+run preview "$tmp/rgb.dcm" --pgm "$tmp/got.ppm" --png "$tmp/rgb.png"
+check_pgm "RGB: --pgm writes the PPM dcm2pnm writes" "$tmp/got.ppm" "$tmp/want.ppm"
+tap_check "RGB: --png decodes to the PPM's pixels" python3 "$tmp/png.py" "$tmp/rgb.png" "$tmp/got.ppm"
+
+# 13-15: --info, with a string from the file sanitised.
+cp "$tmp/ct.dcm" "$tmp/esc.dcm"
+dcmodify -q -nb -ie -m "(0018,0015)=A$(printf '\033')[31mB" "$tmp/esc.dcm" 2>/dev/null
+run preview "$tmp/ct.dcm" --info
+tap_check "--info: status 0" sh -c "[ $status = 0 ] && [ ! -s '$tmp/err' ]"
+cat >"$tmp/want.info" <<INFO
+size: 64x64
+frames: 1
+photometric: MONOCHROME2
+samples per pixel: 1
+bits: allocated 16, stored 12, high bit 11
+signed: yes
+rescale: slope 1, intercept -24
+window: 40,400 (stored)
+modality: CT
+transfer syntax: 1.2.840.10008.1.2.1 (native)
+body part: HEAD
+INFO
+tail -n +2 "$tmp/out" >"$tmp/got.info"
+if cmp -s "$tmp/got.info" "$tmp/want.info" && grep -q "^file: .*ct.dcm$" "$tmp/out"; then
+	tap_ok "--info fields"
+else
+	tap_not_ok "--info fields" "$(diff "$tmp/want.info" "$tmp/got.info")"
+fi
+run preview "$tmp/esc.dcm" --info
+tap_check "--info: an escape from the file is shown inert" \
+	sh -c "[ $status = 0 ] && grep -q '^body part: A.*31mB' '$tmp/out' && ! grep -q \"\$(printf '\\033')\" '$tmp/out'"
+
+# 16-17: a truncated file: one line, status 1, no output file.
+head -c 5000 "$tmp/ct.dcm" >"$tmp/short.dcm"
+rm -f "$tmp/short.pgm"
+run preview "$tmp/short.dcm" --pgm "$tmp/short.pgm"
+tap_check "truncated: status 1, one line on stderr" \
+	sh -c "[ $status = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q '^ecii: ' '$tmp/err'"
+tap_check "truncated: no file written, no temporary left" \
+	sh -c "[ ! -e '$tmp/short.pgm' ] && ! ls '$tmp' | grep -q tmp"
+
+# 18-19: a compressed file: said by name, status 1; --info still works.
+python3 -c '
+import struct, sys
+sys.stdout.buffer.write(b"".join(struct.pack("<H", v) for v in range(4096)))
+' >"$tmp/u.raw"
+sed -e "s|(0028,0103) US 1|(0028,0103) US 0|" \
+	-e "s|$tmp/ct.raw|$tmp/u.raw|" "$tmp/ct.dump" >"$tmp/u.dump"
+dump2dcm -q +E "$tmp/u.dump" "$tmp/u.dcm" && dcmcjpeg -q +e1 "$tmp/u.dcm" "$tmp/jpeg.dcm"
+run preview "$tmp/jpeg.dcm" --pgm "$tmp/jpeg.pgm"
+tap_check "compressed: 'compressed as ...: no preview', status 1" \
+	sh -c "[ $status = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q 'compressed as .*: no preview' '$tmp/err' && [ ! -e '$tmp/jpeg.pgm' ]"
+run preview "$tmp/jpeg.dcm" --info
+tap_check "compressed: --info names the compression" \
+	sh -c "[ $status = 0 ] && grep -q '^transfer syntax: 1.2.840.10008.1.2.4.70 (JPEG' '$tmp/out'"
+
+# 20-24: usage.
+run preview "$tmp/ct.dcm"
+tap_check "no --info/--pgm/--png: terminal drawing comes later, status 2" \
+	sh -c "[ $status = 2 ] && grep -q 'drawing in the terminal comes later' '$tmp/err'"
+run preview "$tmp/ct.dcm" --preset liver --pgm "$tmp/x.pgm"
+tap_check "unknown preset: status 2, presets named" \
+	sh -c "[ $status = 2 ] && grep -q 'soft-tissue' '$tmp/err' && [ ! -e '$tmp/x.pgm' ]"
+run preview "$tmp/ct.dcm" --window 40 --pgm "$tmp/x.pgm"
+tap_check "--window without a width: status 2" sh -c "[ $status = 2 ] && [ ! -e '$tmp/x.pgm' ]"
+run preview "$tmp/ct.dcm" --frame 2 --pgm "$tmp/x.pgm"
+tap_check "--frame past the last: status 1, says so" \
+	sh -c "[ $status = 1 ] && grep -q 'frame 2 out of range' '$tmp/err'"
+run preview --help
+tap_check "--help: usage on stdout" grep -q '^usage: ecii preview FILE' "$tmp/out"
+
+[ $tap_failed = 0 ]
