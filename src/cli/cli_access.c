@@ -384,3 +384,99 @@ int cli_access_take_json(struct cli *cli, int argc, char **argv)
 	argv[kept] = NULL;
 	return kept;
 }
+
+/* ---- posts and lifecycle events ---- */
+
+int cli_access_post(struct cli *cli, const char *command, int argc, char **argv)
+{
+	bool is_private = false;
+	const char *id = NULL, *text = NULL;
+	struct cli_session s = { 0 };
+	struct hub_reply r = { 0 };
+	json_t *body;
+	char *eid, *path;
+	int status;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--private") == 0)
+			is_private = true;
+		else if (id == NULL)
+			id = argv[i];
+		else if (text == NULL)
+			text = argv[i];
+		else
+			return cli_error(CLI_USAGE, "%s post: give ID TEXT [--private]", command);
+	}
+	if (text == NULL || text[0] == '\0')
+		return cli_error(CLI_USAGE, "%s post: give ID TEXT [--private]", command);
+	if ((status = cli_session_open(cli, command, &s)) != CLI_OK)
+		return status;
+	eid = hub_api_escape(id);
+	path = xasprintf("/api/v3/negotiations/%s/posts", eid);
+	body = json_pack("{s:s, s:s}", "text", text, "type", is_private ? "PRIVATE" : "PUBLIC");
+	status = cli_call(&s, command, "the post", "POST", path, body, NULL, &r);
+	if (status == CLI_OK && cli->json)
+		cli_print_json(r.doc);
+	else if (status == CLI_OK)
+		printf("Posted (%s).\n", is_private ? "private" : "public");
+	hub_reply_clear(&r);
+	json_decref(body);
+	free(path);
+	free(eid);
+	cli_session_close(&s);
+	return status;
+}
+
+int cli_access_event(struct cli *cli, const char *command, const char *id, const char *resource,
+                     const char *event, const char *message)
+{
+	struct cli_session s = { 0 };
+	struct hub_reply r = { 0 };
+	json_t *body = message != NULL ? json_pack("{s:s}", "message", message) : NULL;
+	char *eid = hub_api_escape(id), *ev = hub_api_escape(event), *path;
+	int status;
+
+	if (resource != NULL) {
+		char *rid = hub_api_escape(resource);
+
+		path = xasprintf("/api/v3/negotiations/%s/resources/%s/lifecycle/%s", eid, rid, ev);
+		free(rid);
+	} else {
+		path = xasprintf("/api/v3/negotiations/%s/lifecycle/%s", eid, ev);
+	}
+	if ((status = cli_session_open(cli, command, &s)) == CLI_OK) {
+		status = cli_call(&s, command, event, "PUT", path, body, NULL, &r);
+		if (status == CLI_OK && cli->json) {
+			cli_print_json(r.doc);
+		} else if (status == CLI_OK) {
+			const char *state = cli_json_str(r.doc, "status");
+
+			if (state[0] == '\0')
+				state = cli_json_str(r.doc, "currentState");
+			cli_print_clean(stdout, "Done: %s", event);
+			if (state[0] != '\0')
+				cli_print_clean(stdout, "; now %s", state);
+			putchar('\n');
+		}
+	}
+	hub_reply_clear(&r);
+	json_decref(body);
+	free(path);
+	free(ev);
+	free(eid);
+	cli_session_close(&s);
+	return status;
+}
+
+/* The optional --message TEXT after the positional arguments. */
+int cli_access_message(int argc, char **argv, int first, const char **message)
+{
+	*message = NULL;
+	for (int i = first; i < argc; i++) {
+		if (strcmp(argv[i], "--message") == 0 && i + 1 < argc)
+			*message = argv[++i];
+		else
+			return -1;
+	}
+	return 0;
+}

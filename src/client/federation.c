@@ -13,6 +13,7 @@
 #include "store/catalogue_store.h"
 #include "util/datadir.h"
 #include "util/xdg.h"
+#include "util/format.h"
 #include "util/xmalloc.h"
 
 #define SITE_TIMEOUT_MS 10000
@@ -219,12 +220,9 @@ static void take_catalogue(struct federation *f, json_t *items)
 
 static char *now_iso(void)
 {
-	char buf[32];
-	time_t t = time(NULL);
-	struct tm tm;
+	char buf[FORMAT_UTC_LEN + 1];
 
-	gmtime_r(&t, &tm);
-	strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format_utc(time(NULL), buf);
 	return xstrdup(buf);
 }
 

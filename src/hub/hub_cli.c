@@ -28,6 +28,7 @@
 #include "util/conf.h"
 #include "util/datadir.h"
 #include "util/log.h"
+#include "util/format.h"
 #include "util/xmalloc.h"
 
 #define DEFAULT_DB     "./ecii-hub.db"
@@ -214,14 +215,12 @@ static int run_init(struct hub_cli *cli, int argc, char **argv)
 /* Prints t (seconds since the epoch) as UTC ISO 8601 into buf. */
 static const char *format_time(json_t *t, char *buf, size_t len)
 {
-	time_t when;
-	struct tm tm;
+	char utc[FORMAT_UTC_LEN + 1];
 
 	if (!json_is_integer(t))
 		return "never";
-	when = (time_t)json_integer_value(t);
-	if (gmtime_r(&when, &tm) == NULL || strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return "?";
+	format_utc((time_t)json_integer_value(t), utc);
+	snprintf(buf, len, "%s", utc);
 	return buf;
 }
 

@@ -19,6 +19,7 @@
 #include "net/server.h"
 #include "store/hub_store.h"
 #include "store/hub_store_nego.h"
+#include "util/format.h"
 #include "util/xmalloc.h"
 
 int negotiator_caller_get(struct hub *hub, const struct server_request *req,
@@ -54,10 +55,7 @@ json_t *negotiator_body(const struct server_request *req, bool empty_ok,
 
 void negotiator_time(int64_t t, char out[32])
 {
-	time_t when = (time_t)t;
-	struct tm tm;
-
-	if (gmtime_r(&when, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+	if (format_utc((time_t)t, out) != 0)
 		snprintf(out, 32, "1970-01-01T00:00:00Z");
 }
 

@@ -24,6 +24,7 @@
 #include "util/file.h"
 #include "util/log.h"
 #include "util/xdg.h"
+#include "util/format.h"
 #include "util/xmalloc.h"
 
 #define COHORT_SUFFIX   ".cohort"
@@ -91,11 +92,7 @@ static bool is_iso_time(const char *s)
 
 static void now_iso(char out[USER_TIME_LEN + 1])
 {
-	time_t t = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&t, &tm);
-	strftime(out, USER_TIME_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	format_utc(time(NULL), out);
 }
 
 int user_name_check(const char *name, char *err, size_t errlen)

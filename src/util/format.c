@@ -1,4 +1,4 @@
-/* Number formatting. */
+/* Numbers and times formatted for people and for ISO 8601. */
 #include "config.h"
 
 #include "util/format.h"
@@ -25,4 +25,16 @@ const char *format_count(long long n, char *buf, size_t size)
 	}
 	buf[out] = '\0';
 	return buf;
+}
+
+int format_utc(time_t t, char out[FORMAT_UTC_LEN + 1])
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(out, FORMAT_UTC_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0) {
+		snprintf(out, FORMAT_UTC_LEN + 1, "?");
+		return -1;
+	}
+	return 0;
 }
