@@ -93,14 +93,16 @@ static const struct command commands[] = {
 	  "  print JSON   query AST JSON -> canonical text syntax\n"
 	  "  hash INPUT   the cohort hash (SHA-256 of the canonical AST JSON) of text or JSON\n" },
 	{ "preview", cli_preview,
-	  "usage: ecii preview FILE [--frame N] [--window C,W | --preset NAME]\n"
-	  "                    (--info | --pgm OUT | --png OUT)\n"
-	  "Read a DICOM file and print its header or write one frame as an 8-bit image.\n"
-	  "Drawing in the terminal comes later.\n"
+	  "usage: ecii preview FILE|COLLECTION[/N] [--frame N] [--window C,W | --preset NAME]\n"
+	  "                    [--info | --pgm OUT | --png OUT | --box ROWSxCOLS]\n"
+	  "Show an image in the terminal: a DICOM file (native, JPEG, RLE), a PNG or\n"
+	  "JPEG file, or a collection's N-th published preview (default 1). Sixel where\n"
+	  "the terminal has it, else half blocks or ASCII (see --graphics).\n"
 	  "  --info         the parsed header: size, frames, photometric, bits, rescale,\n"
 	  "                 window, modality, transfer syntax, body part\n"
 	  "  --pgm OUT      write the windowed frame as binary PGM (PPM for colour)\n"
 	  "  --png OUT      write it as PNG\n"
+	  "  --box ROWSxCOLS  draw in at most this many cells (default: the terminal)\n"
 	  "  --frame N      the frame, from 1 (default 1)\n"
 	  "  --window C,W   window center and width (DICOM LINEAR); default: the file's\n"
 	  "                 first stored window, else the frame's min-max\n"
@@ -109,7 +111,8 @@ static const struct command commands[] = {
 };
 
 static const char main_usage[] =
-    "usage: ecii [--hub URL | --local] [--data DIR] [--log FILE] [COMMAND [ARGS]]\n"
+    "usage: ecii [--hub URL | --local] [--data DIR] [--log FILE] [--graphics MODE]\n"
+    "            [COMMAND [ARGS]]\n"
     "       ecii --help | --version\n"
     "A terminal cohort explorer for the federated cancer imaging network.\n"
     "Without a command it opens the explorer. With a hub (--hub, ECII_HUB or the\n"
@@ -121,7 +124,7 @@ static const char main_usage[] =
     "  catalogue          list the collections\n"
     "  show COLLECTION    one collection's catalogue entry\n"
     "  query parse|print|hash   convert and hash cohort definitions\n"
-    "  preview FILE       a DICOM file's header, or a frame as PGM or PNG\n"
+    "  preview FILE|COLLECTION  an image in the terminal, its header, or PNG/PGM\n"
     "  sites              the sites, and whether each is online\n"
     "  request ...        your access requests: new, set, submit, list, show, post\n"
     "  review ...         review access requests (committee, representatives)\n"
@@ -135,6 +138,9 @@ static const char main_usage[] =
     "  --data DIR   read the vocabulary and demo federation from DIR\n"
     "               (DIR/criteria.json, DIR/demo/); also ECII_DATA\n"
     "  --log FILE   write a debug log to FILE; also ECII_LOG\n"
+    "  --graphics MODE  how images show: sixel, blocks (half blocks in colour),\n"
+    "               ascii or none; also ECII_GRAPHICS; default: ask the terminal\n"
+    "  --gray-levels N  gray levels of sixel images, 2 to 256 (default 64)\n"
     "\n"
     "Exit status: 0 success, 1 the work could not be done, 2 bad usage or query.\n"
     "See ecii(1).\n";
@@ -204,6 +210,17 @@ static void print_keys(void)
 	}
 }
 
+void cli_graphics(const struct cli *cli, int fd, struct graphics_caps *caps)
+{
+	/* Over SSH a reply can take a while; DA1 ends the wait as soon as the
+	 * terminal has answered everything. */
+	graphics_probe(fd, 1000, cli->graphics_forced ? &cli->graphics : NULL, caps);
+	log_info("graphics: %s%s, cells of %ux%u px (%s), terminal '%s'%s",
+	         graphics_mode_name(caps->mode), cli->graphics_forced ? " (asked for)" : "",
+	         caps->cell_w, caps->cell_h, caps->cell_source, caps->terminal,
+	         caps->tmux_passthrough ? ", tmux passthrough" : "");
+}
+
 static void cli_init(struct cli *cli)
 {
 	struct winsize ws;
@@ -228,10 +245,14 @@ int cli_main(int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "headless", required_argument, NULL, 'H' },
 		{ "size", required_argument, NULL, 'S' },
+		{ "graphics", required_argument, NULL, 'G' },
+		{ "gray-levels", required_argument, NULL, 'g' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct cli cli = { 0 };
+	struct cli cli = { .gray_levels = 64 };
 	const char *log_path = getenv("ECII_LOG"), *script = NULL, *size = NULL;
+	const char *graphics = getenv("ECII_GRAPHICS");
+	char *end;
 	int c;
 
 	cli_init(&cli);
@@ -262,6 +283,16 @@ int cli_main(int argc, char **argv)
 		case 'S':
 			size = optarg;
 			break;
+		case 'G':
+			graphics = optarg;
+			break;
+		case 'g':
+			cli.gray_levels = (unsigned)strtoul(optarg, &end, 10);
+			if (*optarg < '0' || *optarg > '9' || *end != '\0' || cli.gray_levels < 2 ||
+			    cli.gray_levels > 256)
+				return cli_error(CLI_USAGE, "--gray-levels takes 2 to 256, not '%s'",
+				                 optarg);
+			break;
 		default:
 			cli_error(CLI_USAGE, "unknown option '%s'", argv[optind - 1]);
 			cli_usage(NULL, stderr);
@@ -270,6 +301,14 @@ int cli_main(int argc, char **argv)
 	}
 	if (cli.local && cli.hub != NULL)
 		return cli_error(CLI_USAGE, "--hub and --local do not go together");
+	if (graphics != NULL && *graphics != '\0') {
+		if (graphics_mode_parse(graphics, &cli.graphics) != 0)
+			return cli_error(CLI_USAGE,
+			                 "--graphics (or ECII_GRAPHICS) takes sixel, blocks, ascii or "
+			                 "none, not '%s'",
+			                 graphics);
+		cli.graphics_forced = true;
+	}
 	if (log_path != NULL && log_open(log_path) != 0)
 		return cli_error(CLI_FAIL, "cannot open log file %s", log_path);
 	if (optind >= argc)

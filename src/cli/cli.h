@@ -12,6 +12,7 @@
 #include "core/vocab.h"
 #include "net/http_multi.h"
 #include "store/client_config.h"
+#include "ui/graphics.h"
 
 /* Exit statuses (documented in ecii(1)). */
 enum {
@@ -27,6 +28,11 @@ struct cli {
 	bool json;        /* request/review: --json anywhere among their arguments */
 	bool utf8;        /* the locale can show UTF-8 */
 	size_t width;     /* terminal columns when stdout is a terminal, else 0 */
+	/* --graphics or ECII_GRAPHICS: how images show, instead of asking the
+	 * terminal; graphics_forced says whether it was given. */
+	bool graphics_forced;
+	enum graphics_mode graphics;
+	unsigned gray_levels; /* --gray-levels: sixel gray palette, 64 by default */
 };
 
 /* Runs ecii with its command line; returns the exit status. */
@@ -52,6 +58,10 @@ int cli_load_config(struct client_config *cfg);
  * catalogue is used. Returns new with *status CLI_OK, or NULL with *status
  * set after saying why. */
 struct federation *cli_open_federation(struct cli *cli, struct http_multi **net, int *status);
+
+/* What the terminal on fd can show: probed (ui/graphics.h) unless the
+ * user said with --graphics. */
+void cli_graphics(const struct cli *cli, int fd, struct graphics_caps *caps);
 
 /* Prints the usage of a subcommand (or of ecii for NULL) to out. */
 void cli_usage(const char *command, FILE *out);

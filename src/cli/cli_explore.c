@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "screens/app.h"
@@ -38,6 +39,10 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 	struct app *app = NULL;
 	char err[512];
 	int rows = 24, cols = 80, status = CLI_FAIL;
+	/* Headless: images as --graphics says, with cells of 10x20 pixels. */
+	struct ui_canvas_graphics graphics = {
+		cli->graphics_forced ? cli->graphics : GRAPHICS_NONE, 10, 20, cli->gray_levels
+	};
 
 	if (size != NULL && (sscanf(size, "%dx%d", &rows, &cols) != 2 || rows < 1 || cols < 1 ||
 	                     rows > 1000 || cols > 1000))
@@ -52,14 +57,19 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 			cli_error(CLI_FAIL, "cannot open script %s", script);
 			goto out;
 		}
-		status = headless_run(app, f, rows, cols, cli->utf8, stdout, err, sizeof err) == 0
+		status = headless_run(app, f, rows, cols, cli->utf8, &graphics, stdout, err,
+		                      sizeof err) == 0
 		             ? CLI_OK
 		             : cli_error(CLI_USAGE, "%s", err);
 		if (f != stdin)
 			fclose(f);
 	} else {
-		struct ui_term_client client = { app, draw, key, wait };
-		int rc = ui_term_run(&client, err, sizeof err);
+		struct graphics_caps caps;
+		struct ui_term_client client = { app, draw, key, wait, &caps, cli->gray_levels };
+		int rc;
+
+		cli_graphics(cli, STDIN_FILENO, &caps);
+		rc = ui_term_run(&client, err, sizeof err);
 
 		status = rc < 0 ? cli_error(CLI_FAIL, "%s", err) : rc;
 	}

@@ -377,6 +377,11 @@ static int open_hub(struct federation *f, const struct federation_options *o, ch
 	int rc = -1;
 
 	if (path != NULL) {
+		const char *slash = strrchr(path, '/');
+
+		f->preview_dir = slash != NULL
+		                     ? xasprintf("%.*s/previews", (int)(slash - path), path)
+		                     : xstrdup("previews");
 		make_parent_dirs(path, cache_err, sizeof cache_err);
 		/* A cache that cannot be opened only costs the offline copy. */
 		cat = catalogue_store_open(path, true, cache_err, sizeof cache_err);
@@ -461,6 +466,7 @@ void federation_close(struct federation **fp)
 	}
 	free(f->offline_as_of);
 	free(f->offline_reason);
+	free(f->preview_dir);
 	free(f);
 	*fp = NULL;
 }

@@ -40,6 +40,11 @@ struct federation {
 	 * could not be reached; both NULL while live. */
 	char *offline_as_of;
 	char *offline_reason;
+	/* Hub mode: the preview cache (client/previews.h), the directory
+	 * "previews" beside the catalogue cache, or NULL when there is none;
+	 * and its size limit (0: PREVIEW_CACHE_MAX). */
+	char *preview_dir;
+	size_t preview_cache_max;
 };
 
 struct federation_options {

@@ -20,8 +20,10 @@
 #include <unistd.h>
 
 #include "core/site_data.h"
+#include "demo/phantom.h"
 #include "store/catalogue_store.h"
 #include "store/site_store.h"
+#include "util/buf.h"
 #include "util/hash.h"
 #include "util/rng.h"
 #include "util/xmalloc.h"
@@ -144,6 +146,7 @@ struct demo_spec {
 	int cat_value[CAT_COUNT][DEMO_MAX_LEVELS]; /* value index per ordinal */
 	const struct vocab_field *modality, *body_part, *manufacturer;
 	struct demo_shape shape[VOCAB_MAX_VALUES]; /* per modality value index */
+	bool previews;                             /* phantom previews (not for benchmarks) */
 };
 
 /* What a collection turned out to hold: the catalogue item's numbers. */
@@ -531,6 +534,7 @@ struct demo_spec *demo_gen_parse(const struct vocab *v, json_t *doc, char *err, 
 			goto fail;
 	if (check_sites(spec, err, errlen) < 0)
 		goto fail;
+	spec->previews = true;
 	return spec;
 fail:
 	demo_gen_free(&spec);
@@ -661,6 +665,9 @@ struct demo_spec *demo_gen_bench(const struct vocab *v, uint64_t n_subjects, uin
 	}
 	spec = demo_gen_parse(v, doc, err, errlen);
 	json_decref(doc);
+	/* Benchmarks measure counting: phantoms would only slow them. */
+	if (spec != NULL)
+		spec->previews = false;
 	return spec;
 }
 
@@ -1112,6 +1119,137 @@ static json_t *make_item(const struct demo_spec *spec, const struct demo_collect
 	return item;
 }
 
+/* ---- previews ------------------------------------------------------------ */
+
+#define DEMO_PREVIEW_SLICES  4    /* frames of a multi-frame preview */
+#define DEMO_PREVIEW_MIN_MIX 0.12 /* a second modality needs this share of studies */
+#define DEMO_PREVIEW_MAX     2
+
+/* The mix entry with the largest weight (the first of equals), as an index
+ * into m->value. */
+static size_t mix_top(const struct demo_mix *m)
+{
+	size_t best = 0;
+
+	for (size_t i = 1; i < m->n; i++)
+		if (m->cum[i] - m->cum[i - 1] > m->cum[best] - (best > 0 ? m->cum[best - 1] : 0))
+			best = i;
+	return best;
+}
+
+/* "YYYYMMDD" from the items' "YYYY-MM-DD" date, or a fixed date when that
+ * is not one. */
+static void study_date(const char *updated, char out[9])
+{
+	size_t n = 0;
+
+	for (const char *p = updated; *p != '\0' && n < 9; p++)
+		if (*p >= '0' && *p <= '9')
+			out[n++] = *p;
+		else if (*p != '-')
+			n = 9;
+	if (n != 8)
+		memcpy(out, "20240101", 8);
+	out[8] = '\0';
+}
+
+/* One title for a preview: what it shows, and that it is synthetic. */
+static char *preview_title(enum phantom_kind kind, enum phantom_region region, unsigned frames)
+{
+	static const char *const region_names[] = {
+		[PHANTOM_THORAX] = "thorax",
+		[PHANTOM_ABDOMEN] = "abdomen",
+		[PHANTOM_PELVIS] = "pelvis",
+		[PHANTOM_BREAST] = "breast",
+	};
+
+	if (kind == PHANTOM_MG)
+		return xstrdup("Mammogram phantom, left MLO view (synthetic)");
+	return xasprintf("%s phantom, %s, axial%s, %u slice%s (synthetic)", phantom_kind_name(kind),
+	                 region_names[region], kind == PHANTOM_MR ? " T2" : "", frames,
+	                 frames == 1 ? "" : "s");
+}
+
+/* Writes the collection's previews (1 or 2: its main imaging modalities
+ * that have a phantom, by share of studies, among those it holds) and lists
+ * them in item's "previews". The first is DEMO_PREVIEW_SLICES slices when
+ * slices is set and it is CT or MR; *used_slices says so. */
+static int write_previews(const struct demo_spec *spec, const struct demo_collection *c,
+                          const struct demo_stats *st, bool slices, bool *used_slices,
+                          struct site_store *store, json_t *item, char *err, size_t errlen)
+{
+	const struct demo_mix *m = &c->modalities;
+	json_t *list = json_object_get(item, "previews");
+	enum phantom_region region;
+	bool done[VOCAB_MAX_VALUES] = { false };
+	char date[9];
+	int n = 0;
+
+	*used_slices = false;
+	region = phantom_region_from_alias(
+	    spec->body_part->values[c->body_parts.value[mix_top(&c->body_parts)]].alias);
+	study_date(spec->updated, date);
+	for (size_t tries = 0; tries < m->n && n < DEMO_PREVIEW_MAX; tries++) {
+		struct phantom_request req;
+		struct buf dcm = BUF_INIT;
+		enum phantom_kind kind;
+		size_t best = SIZE_MAX;
+		double w = 0;
+		const char *alias;
+		char *id, *title, *patient;
+		int rc;
+
+		/* The heaviest modality not yet tried. */
+		for (size_t i = 0; i < m->n; i++) {
+			double wi = m->cum[i] - (i > 0 ? m->cum[i - 1] : 0);
+
+			if (!done[i] && (best == SIZE_MAX || wi > w)) {
+				best = i;
+				w = wi;
+			}
+		}
+		done[best] = true;
+		alias = spec->modality->values[m->value[best]].alias;
+		if (!(st->modality & (1ULL << m->value[best])) ||
+		    phantom_kind_from_alias(alias, &kind) < 0 ||
+		    (n > 0 && w < DEMO_PREVIEW_MIN_MIX))
+			continue;
+		n++;
+		memset(&req, 0, sizeof req);
+		req.kind = kind;
+		req.region = region;
+		req.frames = 1;
+		if (n == 1 && slices && (kind == PHANTOM_CT || kind == PHANTOM_MR)) {
+			req.frames = DEMO_PREVIEW_SLICES;
+			*used_slices = true;
+		}
+		req.seed = collection_seed(spec, c) + (uint64_t)n;
+		id = xasprintf("%s-%d", c->id, n);
+		title = preview_title(kind, region, req.frames);
+		patient = xasprintf("PHANTOM-%.48s", c->id);
+		req.study_key = c->id;
+		req.image_key = id;
+		req.patient_id = patient;
+		req.study_date = date;
+		req.series_description = title;
+		rc = phantom_dicom(&req, &dcm, err, errlen);
+		if (rc == 0)
+			rc = site_store_write_preview(store, id, c->id, title, "application/dicom",
+			                              dcm.data, dcm.len, err, errlen);
+		if (rc == 0)
+			json_array_append_new(list,
+			                      json_pack("{s:s, s:s, s:s}", "id", id, "title", title,
+			                                "media_type", "application/dicom"));
+		buf_free(&dcm);
+		free(patient);
+		free(title);
+		free(id);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static void site_secret(const struct demo_spec *spec, const struct demo_site *site,
                         uint8_t out[HASH_SHA256_LEN])
 {
@@ -1130,6 +1268,7 @@ static int write_site(const struct demo_spec *spec, size_t si, const char *path,
 	struct site_info info = { 0 };
 	struct demo_ids ids = { 0, 0 };
 	struct demo_stats st;
+	bool slices = true, used;
 	json_t *item;
 	int rc = -1;
 
@@ -1157,6 +1296,15 @@ static int write_site(const struct demo_spec *spec, size_t si, const char *path,
 		if (write_collection_rows(spec, c, store, &ids, &st, pg, err, errlen) < 0)
 			goto out;
 		item = make_item(spec, c, &st);
+		/* One multi-frame preview per site keeps the demo small. */
+		if (spec->previews) {
+			if (write_previews(spec, c, &st, slices, &used, store, item, err, errlen) <
+			    0) {
+				json_decref(item);
+				goto out;
+			}
+			slices = slices && !used;
+		}
 		if (site_store_write_collection(store, item, err, errlen) < 0) {
 			json_decref(item);
 			goto out;

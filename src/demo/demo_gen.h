@@ -55,7 +55,9 @@ const char *demo_gen_site_id(const struct demo_spec *spec, size_t i);
 uint64_t demo_gen_total_subjects(const struct demo_spec *spec);
 
 /* Writes site i's store to path, which must not exist; on failure nothing is
- * left at path. If items is not NULL each collection's catalogue item is
+ * left at path. Each collection gets one or two synthetic DICOM previews of
+ * its main modalities (demo/phantom.h), listed in its item; benchmark specs
+ * (demo_gen_bench) get none. If items is not NULL each collection's catalogue item is
  * appended to it (new references owned by the array). progress may be NULL.
  * Returns 0 or -1 with err set. */
 int demo_gen_site(const struct demo_spec *spec, size_t i, const char *path, json_t *items,

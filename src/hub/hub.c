@@ -15,6 +15,7 @@ static const struct {
 	const size_t *n_routes;
 } hub_modules[] = {
 	{ hub_catalogue_routes, &hub_catalogue_n_routes },
+	{ hub_preview_routes, &hub_preview_n_routes },
 	{ hub_beam_routes, &hub_beam_n_routes },
 	{ hub_negotiator_routes, &hub_negotiator_n_routes },
 };
@@ -49,6 +50,8 @@ int hub_start(struct hub *hub, const char *address, uint16_t port, enum server_m
 		.max_body = hub->max_body,
 		.routes = hub->routes,
 		.n_routes = hub->n_routes,
+		.body_limits = hub_preview_body_limits,
+		.n_body_limits = hub_preview_n_body_limits,
 		.ctx = hub,
 	};
 

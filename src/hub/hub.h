@@ -41,6 +41,14 @@ struct hub {
 extern const struct server_route hub_catalogue_routes[];
 extern const size_t hub_catalogue_n_routes;
 
+/* The preview routes (preview_api.c; the upload is an ecii extension of
+ * §5): static, ctx is a struct hub. Uploads may be up to HUB_PREVIEW_MAX
+ * bytes, as hub_preview_body_limits says to the server. */
+extern const struct server_route hub_preview_routes[];
+extern const size_t hub_preview_n_routes;
+extern const struct server_body_limit hub_preview_body_limits[];
+extern const size_t hub_preview_n_body_limits;
+
 /* The search broker's routes (beam_api.c): static, ctx is a struct hub. */
 extern const struct server_route hub_beam_routes[];
 extern const size_t hub_beam_n_routes;

@@ -1,9 +1,10 @@
 /* The DICOM preview reader (see dicom.h): walks the element stream of a
  * Part 10 file or bare dataset with bounds checked on every read, recursing
  * into sequences (defined or undefined length, nested up to a limit), keeps
- * the top-level fields a preview needs and copies native pixel data. It must
- * never read outside the buffer, whatever the lengths say, and never decode
- * compressed pixel data. */
+ * the top-level fields a preview needs, copies native pixel data and lists
+ * the fragments of encapsulated pixel data for the decoders
+ * (dicom_codec.h). It must never read outside the buffer, whatever the
+ * lengths say; decoding itself lives in dicom_encap/jpeg/rle.c. */
 #include "config.h"
 
 #include "img/dicom.h"
@@ -18,6 +19,7 @@
 
 #include <zlib.h>
 
+#include "img/dicom_codec.h"
 #include "util/xmalloc.h"
 
 #define TAG(g, e)      (((uint32_t)(g) << 16) | (uint32_t)(e))
@@ -39,6 +41,12 @@ struct reader {
 	struct dicom_image *img;
 	char pixel_vr[3];
 	size_t pixel_at; /* where (7FE0,0010) starts */
+	/* Top-level encapsulated pixel data: offset table and fragments. */
+	struct dicom_fragment *frags;
+	size_t nfrags;
+	/* PALETTE COLOR descriptors and data (red, green, blue), borrowed. */
+	const unsigned char *lut_desc[3], *lut_data[3];
+	size_t lut_desc_len[3], lut_data_len[3];
 	char *err;
 	size_t errlen;
 };
@@ -130,7 +138,14 @@ static const char *implicit_vr(uint32_t tag)
 	case TAG(0x0028, 0x0101):
 	case TAG(0x0028, 0x0102):
 	case TAG(0x0028, 0x0103):
+	case TAG(0x0028, 0x1101):
+	case TAG(0x0028, 0x1102):
+	case TAG(0x0028, 0x1103):
 		return "US";
+	case TAG(0x0028, 0x1201):
+	case TAG(0x0028, 0x1202):
+	case TAG(0x0028, 0x1203):
+		return "OW";
 	case TAG(0x0028, 0x0008):
 		return "IS";
 	case TAG(0x0028, 0x1050):
@@ -163,6 +178,29 @@ static const struct {
 	{ "1.2.840.10008.1.2.4.203", "HTJ2K" },
 	{ "1.2.840.10008.1.2.5", "RLE" },
 };
+
+const char *dicom_transfer_syntax_name(const char *uid)
+{
+	static const struct {
+		const char *uid;
+		const char *name;
+	} native[] = {
+		{ "1.2.840.10008.1.2", "Implicit VR Little Endian" },
+		{ "1.2.840.10008.1.2.1", "Explicit VR Little Endian" },
+		{ "1.2.840.10008.1.2.1.99", "Deflated Explicit VR Little Endian" },
+		{ "1.2.840.10008.1.2.2", "Explicit VR Big Endian" },
+	};
+
+	if (*uid == '\0')
+		return "none (a bare dataset)";
+	for (size_t i = 0; i < sizeof native / sizeof native[0]; i++)
+		if (strcmp(uid, native[i].uid) == 0)
+			return native[i].name;
+	for (size_t i = 0; i < sizeof compressed_names / sizeof compressed_names[0]; i++)
+		if (strcmp(uid, compressed_names[i].uid) == 0)
+			return compressed_names[i].name;
+	return uid;
+}
 
 static const char *compression_name(const char *uid)
 {
@@ -294,6 +332,18 @@ static int keep(struct reader *r, uint32_t tag, const char *vr, size_t at, const
 		if (first_number(v, len, &d) == 0 && d != 0)
 			img->rescale_slope = d;
 		return 0;
+	case TAG(0x0028, 0x1101):
+	case TAG(0x0028, 0x1102):
+	case TAG(0x0028, 0x1103):
+		r->lut_desc[(tag & 0xF) - 1] = v;
+		r->lut_desc_len[(tag & 0xF) - 1] = len;
+		return 0;
+	case TAG(0x0028, 0x1201):
+	case TAG(0x0028, 0x1202):
+	case TAG(0x0028, 0x1203):
+		r->lut_data[(tag & 0xF) - 1] = v;
+		r->lut_data_len[(tag & 0xF) - 1] = len;
+		return 0;
 	case TAG_PIXEL_DATA:
 		if (len > DICOM_MAX_PIXEL_BYTES)
 			return fail(r, tag, at, "pixel data of %zu bytes is over the limit of %zu",
@@ -399,9 +449,17 @@ static int read_sequence(struct reader *r, uint32_t seq_tag, size_t end, int def
 }
 
 /* Encapsulated pixel data: items (offset table, fragments) of defined length
- * up to the sequence delimiter; only skipped. */
-static int skip_fragments(struct reader *r, size_t end)
+ * up to the sequence delimiter; listed in r->frags when keep is set, else
+ * skipped. */
+static int skip_fragments(struct reader *r, size_t end, int keep_them)
 {
+	size_t cap = 0;
+
+	if (keep_them) {
+		free(r->frags);
+		r->frags = NULL;
+		r->nfrags = 0;
+	}
 	for (;;) {
 		size_t at = r->pos;
 		uint32_t tag, len;
@@ -421,6 +479,16 @@ static int skip_fragments(struct reader *r, size_t end)
 		if (len == UNDEFINED || len > end - r->pos)
 			return fail(r, tag, at, "fragment length %u exceeds the %zu bytes left",
 			            len, end - r->pos);
+		if (keep_them) {
+			if (r->nfrags == cap) {
+				cap = cap * 2 + 8;
+				r->frags = xreallocarray(r->frags, cap, sizeof *r->frags);
+			}
+			r->frags[r->nfrags].data = r->buf + r->pos;
+			r->frags[r->nfrags].len = len;
+			r->frags[r->nfrags].at = at;
+			r->nfrags++;
+		}
 		r->pos += len;
 	}
 }
@@ -448,10 +516,12 @@ static int read_dataset(struct reader *r, size_t end, int depth, int until_item_
 		if (len == UNDEFINED) {
 			/* Encapsulated, at the top or in an icon image sequence. */
 			if (tag == TAG_PIXEL_DATA) {
-				if (skip_fragments(r, end) != 0)
+				if (skip_fragments(r, end, top) != 0)
 					return -1;
-				if (top)
+				if (top) {
 					r->img->compression = "";
+					r->pixel_at = at;
+				}
 				continue;
 			}
 			if (strcmp(vr, "SQ") != 0 && strcmp(vr, "UN") != 0)
@@ -573,13 +643,16 @@ static uint64_t pixel_bytes_needed(const struct dicom_image *img)
 	return (bits + 7) / 8;
 }
 
-/* Checks the image pixel module against the limits and the pixel data. */
-static int check_pixels(struct reader *r)
+/* Checks the image pixel module against the limits. */
+static int check_module(struct reader *r)
 {
 	struct dicom_image *img = r->img;
 	const uint32_t t = TAG_PIXEL_DATA;
 	uint64_t need;
 
+	if (img->bits_allocated == 0)
+		return fail(r, TAG(0x0028, 0x0100), r->pixel_at,
+		            "pixel data without bits allocated");
 	if (img->rows < 1 || img->rows > DICOM_MAX_DIM || img->columns < 1 ||
 	    img->columns > DICOM_MAX_DIM)
 		return fail(r, t, r->pixel_at, "rows x columns %ux%u outside 1..%d", img->rows,
@@ -613,6 +686,64 @@ static int check_pixels(struct reader *r)
 		            "%ux%u x %u frames needs %llu bytes, over the limit of %zu", img->rows,
 		            img->columns, img->frames, (unsigned long long)need,
 		            DICOM_MAX_PIXEL_BYTES);
+	return 0;
+}
+
+static int is_ybr422(const struct dicom_image *img)
+{
+	return img->samples_per_pixel == 3 && strcmp(img->photometric, "YBR_FULL_422") == 0;
+}
+
+/* Native YBR_FULL_422 holds Y1 Y2 Cb Cr for each two pixels of a row:
+ * expanded in place of the pixel data to Y Cb Cr per pixel, as dcmtk does
+ * before converting to RGB. */
+static int expand_ybr422(struct reader *r)
+{
+	struct dicom_image *img = r->img;
+	size_t pairs = (size_t)img->rows * (img->columns / 2) * img->frames;
+	unsigned char *full;
+
+	if (img->bits_allocated != 8 || img->columns % 2 != 0 || img->planar_configuration != 0)
+		return fail(r, TAG_PIXEL_DATA, r->pixel_at,
+		            "YBR_FULL_422 with %u bits, %u columns, planar %u: only 8 bits, even "
+		            "columns, planar 0",
+		            img->bits_allocated, img->columns, img->planar_configuration);
+	if (img->pixel_len < pairs * 4)
+		return fail(r, TAG_PIXEL_DATA, r->pixel_at,
+		            "pixel data shorter than rows x columns x frames (%zu < %zu)",
+		            img->pixel_len, pairs * 4);
+	full = xreallocarray(NULL, pairs, 6);
+	for (size_t i = 0; i < pairs; i++) {
+		const unsigned char *q = img->pixels + 4 * i;
+		unsigned char *o = full + 6 * i;
+
+		o[0] = q[0];
+		o[1] = q[2];
+		o[2] = q[3];
+		o[3] = q[1];
+		o[4] = q[2];
+		o[5] = q[3];
+	}
+	free(img->pixels);
+	img->pixels = full;
+	img->pixel_len = pairs * 6;
+	snprintf(img->pixel_colour, sizeof img->pixel_colour, "YBR_FULL_422");
+	img->has_pixels = 1;
+	return 0;
+}
+
+/* Checks the image pixel module against the limits and the pixel data. */
+static int check_pixels(struct reader *r)
+{
+	struct dicom_image *img = r->img;
+	const uint32_t t = TAG_PIXEL_DATA;
+	uint64_t need;
+
+	if (check_module(r) != 0)
+		return -1;
+	if (is_ybr422(img))
+		return expand_ybr422(r);
+	need = pixel_bytes_needed(img);
 	if (img->pixel_len < need)
 		return fail(r, t, r->pixel_at,
 		            "pixel data shorter than rows x columns x frames (%zu < %llu)",
@@ -626,8 +757,95 @@ static int check_pixels(struct reader *r)
 			unit = img->bits_allocated / 8;
 		swap_units(img->pixels, img->pixel_len, unit);
 	}
+	snprintf(img->pixel_colour, sizeof img->pixel_colour, "%s", img->photometric);
 	img->has_pixels = 1;
 	return 0;
+}
+
+/* The PALETTE COLOR tables from their descriptors and data (dcmtk's
+ * reading: 8-bit entries packed two to a word when the data is half the
+ * entries, else one entry per word); a table that does not fit its
+ * descriptor is left out with lut_error saying why. */
+static void read_palette(struct reader *r)
+{
+	static const char *const names[3] = { "red", "green", "blue" };
+	struct dicom_image *img = r->img;
+
+	for (int c = 0; c < 3; c++) {
+		const unsigned char *d = r->lut_desc[c], *v = r->lut_data[c];
+		struct dicom_lut *lut = &img->palette[c];
+		size_t words = r->lut_data_len[c] / 2;
+		unsigned d0, d1, d2, max = 0;
+		int be = r->big_endian;
+
+		if (d == NULL || v == NULL || r->lut_desc_len[c] < 6) {
+			snprintf(img->lut_error, sizeof img->lut_error, "palette %s table %s",
+			         names[c],
+			         d == NULL || r->lut_desc_len[c] < 6 ? "descriptor missing"
+			                                             : "data missing");
+			return;
+		}
+		d0 = get16(d, be);
+		d1 = get16(d + 2, be);
+		d2 = get16(d + 4, be);
+		lut->entries = d0 == 0 ? 65536 : d0;
+		lut->first = img->pixel_representation == 1 ? (int)(int16_t)d1 : (int)d1;
+		lut->bits = d2;
+		if (d2 != 8 && d2 != 16) {
+			snprintf(img->lut_error, sizeof img->lut_error,
+			         "palette %s table of %u bits, not 8 or 16", names[c], d2);
+			return;
+		}
+		lut->data = xreallocarray(NULL, lut->entries, sizeof *lut->data);
+		if (words == lut->entries) {
+			for (size_t i = 0; i < words; i++) {
+				lut->data[i] = get16(v + 2 * i, be);
+				if (lut->data[i] > max)
+					max = lut->data[i];
+			}
+			/* dcmtk takes 8-bit tables holding larger values as 16-bit. */
+			if (lut->bits == 8 && max > 255)
+				lut->bits = 16;
+		} else if (d2 == 8 && words == (lut->entries + 1) / 2) {
+			for (size_t i = 0; i < lut->entries; i++) {
+				uint16_t w = get16(v + 2 * (i / 2), be);
+				lut->data[i] = i % 2 == 0 ? (w & 0xFF) : (w >> 8);
+			}
+		} else {
+			snprintf(img->lut_error, sizeof img->lut_error,
+			         "palette %s table has %zu words of data for %u entries of %u bits",
+			         names[c], words, lut->entries, d2);
+			free(lut->data);
+			lut->data = NULL;
+			return;
+		}
+	}
+}
+
+/* Decodes the listed fragments; a failure is kept in img->problem, not
+ * returned: the header stays readable. */
+static void decode_frames(struct reader *r, const char *ts)
+{
+	struct dicom_image *img = r->img;
+	char why[160];
+	char *err = r->err;
+	size_t errlen = r->errlen;
+
+	r->err = why;
+	r->errlen = sizeof why;
+	if (check_module(r) == 0) {
+		if (dicom_encap_decode(img, ts, r->frags, r->nfrags, why, sizeof why) == 0) {
+			r->err = err;
+			r->errlen = errlen;
+			return;
+		}
+		snprintf(img->problem, sizeof img->problem, "(7FE0,0010) at %s %zu: %s", r->unit,
+		         r->pixel_at, why);
+	} else {
+		snprintf(img->problem, sizeof img->problem, "%s", why);
+	}
+	r->err = err;
+	r->errlen = errlen;
 }
 
 struct dicom_image *dicom_read(const void *data, size_t len, char *err, size_t errlen)
@@ -720,27 +938,30 @@ struct dicom_image *dicom_read(const void *data, size_t len, char *err, size_t e
 	if (read_dataset(&r, r.len, 0, 0, 1) != 0)
 		goto fail;
 	if (img->compression != NULL) {
-		if (img->compression[0] == '\0')
+		int encapsulated = img->compression[0] == '\0';
+
+		if (encapsulated)
 			img->compression =
 			    ts[0] != '\0' ? compression_name(ts) : "an unknown syntax";
 		free(img->pixels);
 		img->pixels = NULL;
 		img->pixel_len = 0;
+		if (encapsulated && dicom_codec_decodes(ts))
+			decode_frames(&r, ts);
 	} else if (img->pixels != NULL) {
-		if (img->bits_allocated == 0) {
-			fail(&r, TAG(0x0028, 0x0100), r.pixel_at,
-			     "pixel data without bits allocated");
-			goto fail;
-		}
 		if (check_pixels(&r) != 0)
 			goto fail;
 	}
+	if (strcmp(img->photometric, "PALETTE COLOR") == 0)
+		read_palette(&r);
 	if (img->high_bit == UINT32_MAX)
 		img->high_bit = img->bits_stored > 0 ? img->bits_stored - 1 : 0;
 	img->has_window = img->has_window == 3; /* centre and width both read */
+	free(r.frags);
 	free(inflated);
 	return img;
 fail:
+	free(r.frags);
 	free(inflated);
 	dicom_free(&img);
 	return NULL;
@@ -791,6 +1012,8 @@ void dicom_free(struct dicom_image **img)
 	if (img == NULL || *img == NULL)
 		return;
 	free((*img)->pixels);
+	for (int c = 0; c < 3; c++)
+		free((*img)->palette[c].data);
 	free(*img);
 	*img = NULL;
 }
@@ -799,7 +1022,9 @@ const char *dicom_no_preview(const struct dicom_image *img)
 {
 	static char text[96];
 
-	if (img->compression != NULL) {
+	if (img->problem[0] != '\0')
+		return img->problem;
+	if (img->compression != NULL && !img->has_pixels) {
 		snprintf(text, sizeof text, "compressed as %s: no preview", img->compression);
 		return text;
 	}

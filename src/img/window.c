@@ -1,6 +1,7 @@
-/* Windowing: modality values to 8-bit gray by the DICOM LINEAR function.
- * Truncates like DCMTK's dcm2pnm, which the shell tests compare
- * against pixel for pixel. Must stay free of I/O and of the terminal. */
+/* Windowing: modality values to 8-bit gray by the DICOM LINEAR function;
+ * colour (RGB, YBR_FULL, PALETTE COLOR) to 8-bit RGB. Truncates like
+ * DCMTK's dcm2pnm, which the shell tests compare against pixel for pixel.
+ * Must stay free of I/O and of the terminal. */
 #include "config.h"
 
 #include "img/window.h"
@@ -107,6 +108,97 @@ unsigned char window_linear(double x, const struct window *w, int invert)
 	return (unsigned char)y;
 }
 
+static unsigned char clamp8(int64_t v)
+{
+	return (unsigned char)(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+/* 8-bit YCbCr (full range) to RGB with the PS3.3 C.7.6.3.1.2
+ * coefficients, rounded as dcmtk does: for YBR_FULL (dcmimage diybrpxt.h,
+ * unsigned 8-bit) each chroma term is truncated on its own, then added to Y
+ * and clamped; for YBR_FULL_422 (diyf2pxt.h) the whole sum is computed in
+ * double and truncated once. */
+static void ybr_to_rgb(const int64_t *ybr, unsigned char *rgb, size_t npix, int whole)
+{
+	for (size_t i = 0; i < npix; i++) {
+		int64_t y = clamp8(ybr[3 * i]), cb = clamp8(ybr[3 * i + 1]),
+		        cr = clamp8(ybr[3 * i + 2]);
+		int64_t rcr, gcb, gcr, bcb;
+
+		if (whole) {
+			double r = (double)y + 1.4020 * (double)cr - 0.7010 * 255.0;
+			double g =
+			    (double)y - 0.3441 * (double)cb - 0.7141 * (double)cr + 0.5291 * 255.0;
+			double b = (double)y + 1.7720 * (double)cb - 0.8859 * 255.0;
+
+			rgb[3 * i] = r < 0 ? 0 : r > 255 ? 255 : (unsigned char)r;
+			rgb[3 * i + 1] = g < 0 ? 0 : g > 255 ? 255 : (unsigned char)g;
+			rgb[3 * i + 2] = b < 0 ? 0 : b > 255 ? 255 : (unsigned char)b;
+			continue;
+		}
+		rcr = (int64_t)(1.4020 * (double)cr - 0.7010 * 255.0);
+		gcb = (int64_t)(0.3441 * (double)cb);
+		gcr = (int64_t)(0.7141 * (double)cr - 0.5291 * 255.0);
+		bcb = (int64_t)(1.7720 * (double)cb - 0.8859 * 255.0);
+		rgb[3 * i] = clamp8(y + rcr);
+		rgb[3 * i + 1] = clamp8(y - gcb - gcr);
+		rgb[3 * i + 2] = clamp8(y + bcb);
+	}
+}
+
+/* One entry of a palette table for stored value v, clamped to the table's
+ * ends, as 8 bits (16-bit entries keep their high byte, as dcmtk does). */
+static unsigned char palette_entry(const struct dicom_lut *lut, int64_t v)
+{
+	int64_t i = v - lut->first;
+	unsigned e;
+
+	if (i < 0)
+		i = 0;
+	if (i >= (int64_t)lut->entries)
+		i = (int64_t)lut->entries - 1;
+	e = lut->data[i];
+	return (unsigned char)(lut->bits == 16 ? e >> 8 : e & 0xFF);
+}
+
+/* The colour model of the pixel buffer; photometric for images built
+ * without dicom_read. */
+static const char *pixel_colour(const struct dicom_image *img)
+{
+	return img->pixel_colour[0] != '\0' ? img->pixel_colour : img->photometric;
+}
+
+/* Colour images: RGB passed through, YBR_FULL converted, PALETTE COLOR
+ * looked up; 8-bit output, channels 3, no window. */
+static int render_colour(const struct dicom_image *img, unsigned frame, struct window_image *out,
+                         char *err, size_t errlen)
+{
+	size_t n = dicom_frame_samples(img), npix = (size_t)img->rows * img->columns;
+	int64_t *raw = xreallocarray(NULL, n, sizeof *raw);
+	int status = -1;
+
+	if (dicom_frame_raw(img, frame, raw, n, err, errlen) != 0)
+		goto out;
+	out->pixels = xreallocarray(NULL, npix, 3);
+	out->channels = 3;
+	out->source = WINDOW_SOURCE_NONE;
+	if (img->samples_per_pixel == 1) {
+		for (size_t i = 0; i < npix; i++) {
+			for (int c = 0; c < 3; c++)
+				out->pixels[3 * i + c] = palette_entry(&img->palette[c], raw[i]);
+		}
+	} else if (strncmp(pixel_colour(img), "YBR_FULL", 8) == 0) {
+		ybr_to_rgb(raw, out->pixels, npix, strcmp(pixel_colour(img), "YBR_FULL_422") == 0);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			out->pixels[i] = clamp8(raw[i]);
+	}
+	status = 0;
+out:
+	free(raw);
+	return status;
+}
+
 void window_image_clear(struct window_image *out)
 {
 	if (out == NULL)
@@ -138,22 +230,29 @@ int window_render(const struct dicom_image *img, unsigned frame, const struct wi
 	out->width = img->columns;
 	out->height = img->rows;
 	if (img->samples_per_pixel == 3) {
-		if (img->bits_allocated != 8 || strcmp(img->photometric, "RGB") != 0) {
+		const char *colour = pixel_colour(img);
+
+		if (img->bits_allocated != 8 ||
+		    (strcmp(colour, "RGB") != 0 && strcmp(colour, "YBR_FULL") != 0 &&
+		     strcmp(colour, "YBR_FULL_422") != 0)) {
 			snprintf(err, errlen, "%s with %u bits allocated: no preview yet",
 			         img->photometric, img->bits_allocated);
 			goto out;
 		}
-		raw = xreallocarray(NULL, n, sizeof *raw);
-		if (dicom_frame_raw(img, frame, raw, n, err, errlen) != 0)
+		status = render_colour(img, frame, out, err, errlen);
+		goto out;
+	}
+	if (strcmp(img->photometric, "PALETTE COLOR") == 0) {
+		if (img->lut_error[0] != '\0') {
+			snprintf(err, errlen, "%s", img->lut_error);
 			goto out;
-		out->pixels = xmalloc(n);
-		for (size_t i = 0; i < n; i++)
-			out->pixels[i] = (unsigned char)(raw[i] < 0     ? 0
-			                                 : raw[i] > 255 ? 255
-			                                                : raw[i]);
-		out->channels = 3;
-		out->source = WINDOW_SOURCE_NONE;
-		status = 0;
+		}
+		if (img->palette[0].data == NULL || img->palette[1].data == NULL ||
+		    img->palette[2].data == NULL) {
+			snprintf(err, errlen, "PALETTE COLOR without its lookup tables");
+			goto out;
+		}
+		status = render_colour(img, frame, out, err, errlen);
 		goto out;
 	}
 	if (img->samples_per_pixel != 1 || (strcmp(img->photometric, "MONOCHROME1") != 0 &&

@@ -1,7 +1,9 @@
 /* Windowing for previews: a frame's modality values mapped to 8-bit gray
  * with the DICOM LINEAR VOI function (PS3.3 C.11.2.1.2.1), the window chosen
  * as given, else the file's first stored window, else the frame's min-max;
- * MONOCHROME1 inverted after windowing; 8-bit RGB passed through. Pure C:
+ * MONOCHROME1 inverted after windowing; 8-bit colour to RGB: RGB passed
+ * through, YBR_FULL (and YBR_FULL_422, expanded on read) converted as
+ * dcmtk does, PALETTE COLOR looked up in its tables. Pure C:
  * no terminal, no files. */
 #ifndef ECII_IMG_WINDOW_H
 #define ECII_IMG_WINDOW_H
@@ -48,7 +50,8 @@ struct window_image {
 };
 
 /* Windows frame (0-based) of img into *out: given if not NULL, else the
- * stored window, else min-max; inverted for MONOCHROME1. Returns 0 with
+ * stored window, else min-max; inverted for MONOCHROME1; colour images give
+ * 3 channels and source WINDOW_SOURCE_NONE (given ignored). Returns 0 with
  * *out filled (pixels new), or -1 with a one-line reason in err (out then
  * holds nothing to free). img and given borrowed. */
 int window_render(const struct dicom_image *img, unsigned frame, const struct window *given,

@@ -158,14 +158,37 @@ int http_client_request(struct http_client *c, const char *method, const char *p
                         const char *json_body, long timeout_ms, size_t max_body,
                         struct http_reply *reply, char *err, size_t errlen)
 {
+	struct http_send send = { json_body, json_body != NULL ? strlen(json_body) : 0, NULL,
+		                  NULL };
+
+	return http_client_send(c, method, path, &send, timeout_ms, max_body, reply, err, errlen);
+}
+
+static bool header_safe(const char *s)
+{
+	return s == NULL || strpbrk(s, "\r\n") == NULL;
+}
+
+int http_client_send(struct http_client *c, const char *method, const char *path,
+                     const struct http_send *send, long timeout_ms, size_t max_body,
+                     struct http_reply *reply, char *err, size_t errlen)
+{
+	static const struct http_send none = { NULL, 0, NULL, NULL };
 	struct curl_slist *headers = NULL;
 	struct sink sink = { &reply->body, max_body > 0 ? max_body : HTTP_CLIENT_DEFAULT_MAX_BODY,
 		             false };
-	char *url = xasprintf("%s%s", c->base, path);
+	char *url, *line;
 	CURLcode result;
 	int rc = -1;
 
 	memset(reply, 0, sizeof *reply);
+	if (send == NULL)
+		send = &none;
+	if (!header_safe(send->content_type) || !header_safe(send->if_none_match)) {
+		snprintf(err, errlen, "%s %s: a header holds a line break", method, path);
+		return -1;
+	}
+	url = xasprintf("%s%s", c->base, path);
 	curl_easy_reset(c->easy);
 	curl_easy_setopt(c->easy, CURLOPT_URL, url);
 	curl_easy_setopt(c->easy, CURLOPT_CUSTOMREQUEST, method);
@@ -178,15 +201,26 @@ int http_client_request(struct http_client *c, const char *method, const char *p
 	curl_easy_setopt(c->easy, CURLOPT_USERAGENT, PACKAGE_NAME "-node/" PACKAGE_VERSION);
 	if (strcmp(method, "GET") == 0)
 		curl_easy_setopt(c->easy, CURLOPT_HTTPGET, 1L);
+	else if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c->easy, CURLOPT_NOBODY, 1L);
 	if (c->auth != NULL)
 		headers = curl_slist_append(headers, c->auth);
 	headers = curl_slist_append(headers, "Accept: application/json");
-	if (json_body != NULL) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
+	if (send->if_none_match != NULL) {
+		line = xasprintf("If-None-Match: %s", send->if_none_match);
+		headers = curl_slist_append(headers, line);
+		free(line);
+	}
+	if (send->body != NULL) {
+		line =
+		    xasprintf("Content-Type: %s",
+		              send->content_type != NULL ? send->content_type : "application/json");
+		headers = curl_slist_append(headers, line);
+		free(line);
 		headers = curl_slist_append(headers, "Expect:");
-		curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, json_body);
-		curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE,
-		                 (curl_off_t)strlen(json_body));
+		/* the body is not copied: it outlives the transfer */
+		curl_easy_setopt(c->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)send->body_len);
+		curl_easy_setopt(c->easy, CURLOPT_POSTFIELDS, send->body);
 	}
 	curl_easy_setopt(c->easy, CURLOPT_HTTPHEADER, headers);
 

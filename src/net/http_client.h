@@ -51,6 +51,20 @@ const char *http_client_base(const struct http_client *c);
 int http_client_request(struct http_client *c, const char *method, const char *path,
                         const char *json_body, long timeout_ms, size_t max_body,
                         struct http_reply *reply, char *err, size_t errlen);
+/* What http_client_send sends beside the method and path; every pointer
+ * borrowed. */
+struct http_send {
+	const void *body; /* NULL: no body */
+	size_t body_len;
+	const char *content_type;  /* the body's; NULL: application/json */
+	const char *if_none_match; /* an ETag for If-None-Match; NULL: none */
+};
+/* As http_client_request, with a body of any bytes and type (send may be
+ * NULL: no body); "HEAD" asks for the headers only. Header values with a
+ * line break are refused (-1). */
+int http_client_send(struct http_client *c, const char *method, const char *path,
+                     const struct http_send *send, long timeout_ms, size_t max_body,
+                     struct http_reply *reply, char *err, size_t errlen);
 /* Frees what r holds and zeroes it; NULL accepted. */
 void http_reply_clear(struct http_reply *r);
 /* The "error" member of a JSON error body, or the body's first line when

@@ -431,6 +431,8 @@ static void transfer_finish(struct http_multi *m, struct http_transfer *t, CURLc
 	res.body = streamed ? "" : buf_str(&t->kept);
 	res.len = streamed ? 0 : t->kept.len;
 	res.etag = t->etag;
+	if (curl_easy_getinfo(t->easy, CURLINFO_CONTENT_TYPE, &res.content_type) != CURLE_OK)
+		res.content_type = NULL;
 	res.ms = now_ms() - t->start_ms;
 	if (t->too_big) {
 		snprintf(error, sizeof error, "reply larger than %zu bytes", t->max_body);

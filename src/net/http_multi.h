@@ -38,14 +38,15 @@ struct http_result {
 	long status;      /* the HTTP status; 0 when none came */
 	const char *body; /* the kept body, NUL-terminated ("" when streamed) */
 	size_t len;
-	const char *etag;  /* the ETag header, or NULL */
-	const char *error; /* NULL when a response came in whole; else one line:
-	                      "cannot reach http://127.0.0.1:9: Couldn't connect
-	                      to server", "cannot reach ...: no connection
-	                      within 5000 ms", "timed out after 10000 ms" (only
-	                      for timeout_ms; always this prefix), "reply larger
-	                      than 4194304 bytes", "connection lost: ..." */
-	double ms;         /* from start to end */
+	const char *etag;         /* the ETag header, or NULL */
+	const char *content_type; /* the Content-Type header, or NULL */
+	const char *error;        /* NULL when a response came in whole; else one line:
+	                             "cannot reach http://127.0.0.1:9: Couldn't connect
+	                             to server", "cannot reach ...: no connection
+	                             within 5000 ms", "timed out after 10000 ms" (only
+	                             for timeout_ms; always this prefix), "reply larger
+	                             than 4194304 bytes", "connection lost: ..." */
+	double ms;                /* from start to end */
 };
 
 /* Streaming: called with each piece of the body as it arrives (only for a

@@ -53,6 +53,7 @@ struct server {
 /* One request's state between libmicrohttpd's calls. */
 struct pending {
 	struct buf body;
+	size_t max_body; /* the server's, or a body limit's for this route */
 	bool too_large;
 	bool dispatched;
 	int64_t since_ms;
@@ -396,6 +397,22 @@ no:
 	return false;
 }
 
+/* The largest body a request for method and url may send. */
+static size_t body_limit(const struct server *s, const char *method, const char *url)
+{
+	for (size_t i = 0; i < s->cfg.n_body_limits; i++) {
+		const struct server_body_limit *l = &s->cfg.body_limits[i];
+		char *param[3];
+
+		if (strcmp(l->method, method) != 0 || !route_match(l->pattern, url, param))
+			continue;
+		for (size_t j = 0; j < 3; j++)
+			free(param[j]);
+		return l->max_body;
+	}
+	return s->cfg.max_body;
+}
+
 static void dispatch(struct server *s, struct MHD_Connection *conn, const char *method,
                      const char *url, struct pending *pend, struct server_response *resp)
 {
@@ -403,7 +420,7 @@ static void dispatch(struct server *s, struct MHD_Connection *conn, const char *
 	bool path_known = false;
 
 	if (pend->too_large) {
-		server_response_error(resp, 413, "request body over %zu bytes", s->cfg.max_body);
+		server_response_error(resp, 413, "request body over %zu bytes", pend->max_body);
 		return;
 	}
 	for (size_t i = 0; i < s->cfg.n_routes; i++) {
@@ -498,11 +515,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 	if (pend == NULL) {
 		/* headers only: keep a place for the body */
-		*con_cls = xcalloc(1, sizeof *pend);
+		pend = xcalloc(1, sizeof *pend);
+		pend->max_body = body_limit(s, method, url);
+		*con_cls = pend;
 		return MHD_YES;
 	}
 	if (*upload_data_size > 0) {
-		if (!pend->too_large && pend->body.len + *upload_data_size > s->cfg.max_body) {
+		if (!pend->too_large && *upload_data_size > pend->max_body - pend->body.len) {
 			pend->too_large = true;
 			buf_free(&pend->body);
 		}

@@ -86,6 +86,14 @@ struct server_route {
 	server_handler_fn handler;
 };
 
+/* A route (method and pattern as in server_route) whose requests may send
+ * bodies up to max_body instead of the server's limit: uploads. */
+struct server_body_limit {
+	const char *method;
+	const char *pattern;
+	size_t max_body;
+};
+
 struct server_config {
 	const char *address; /* numeric IPv4 or IPv6 address; NULL: 127.0.0.1 */
 	uint16_t port;       /* 0: a free port (see server_port()) */
@@ -93,6 +101,9 @@ struct server_config {
 	size_t max_body;                   /* 0: SERVER_DEFAULT_MAX_BODY; a longer body gets 413 */
 	const struct server_route *routes; /* borrowed; must outlive the server */
 	size_t n_routes;
+	const struct server_body_limit *body_limits; /* borrowed, may be NULL; the first
+	                                                 that matches a request wins */
+	size_t n_body_limits;
 	void *ctx; /* borrowed; passed to every handler */
 };
 

@@ -18,6 +18,9 @@
 #include "core/beam.h"
 #include "core/query.h"
 #include "net/http_client.h"
+#include "store/hub_store.h"
+#include "store/site_store.h"
+#include "util/hash.h"
 #include "util/base64.h"
 #include "util/log.h"
 #include "util/rng.h"
@@ -116,15 +119,126 @@ static enum outcome agent_call(struct agent *a, const char *method, const char *
 	return o;
 }
 
+/* What publishing the previews came to. */
+struct preview_counts {
+	size_t sent, unchanged, failed;
+};
+
+/* Uploads preview p unless the hub holds the same bytes: a HEAD with
+ * If-None-Match "<sha256>" first (a GET's headers without its body), 304
+ * meaning the hub has them. Returns retry when the hub cannot be reached,
+ * else done, counting the preview in *n. */
+static enum outcome agent_put_preview(struct agent *a, const struct site_preview *p,
+                                      struct preview_counts *n)
+{
+	char sha[2 * HASH_SHA256_LEN + 1], etag[2 * HASH_SHA256_LEN + 3], msg[300];
+	char *path = xasprintf("/api/catalogue/previews/%s", p->id);
+	struct http_send send = { .if_none_match = etag };
+	struct http_reply r;
+	enum outcome o = OUTCOME_DONE;
+	long status;
+
+	hash_sha256_hex(p->len > 0 ? p->bytes : (const unsigned char *)"", p->len, sha);
+	snprintf(etag, sizeof etag, "\"%s\"", sha);
+	if (http_client_send(a->http, "HEAD", path, &send, CALL_MS, 0, &r, a->err, sizeof a->err) !=
+	    0) {
+		o = OUTCOME_RETRY;
+		goto out;
+	}
+	status = r.status;
+	http_reply_clear(&r);
+	if (status == 304) {
+		n->unchanged++;
+		goto out;
+	}
+	free(path);
+	path = xasprintf("/api/catalogue/sites/%s/previews/%s", a->site->info.id, p->id);
+	send = (struct http_send){ .body = p->len > 0 ? (const void *)p->bytes : "",
+		                   .body_len = p->len,
+		                   .content_type = p->media_type };
+	if (http_client_send(a->http, "PUT", path, &send, CALL_MS, 0, &r, a->err, sizeof a->err) !=
+	    0) {
+		o = OUTCOME_RETRY;
+		goto out;
+	}
+	if (r.status == 204 || r.status == 200) {
+		n->sent++;
+	} else {
+		http_reply_message(&r, msg, sizeof msg);
+		log_warn("preview %s: PUT %s: %ld %s", p->id, path, r.status, msg);
+		n->failed++;
+		if (r.status >= 500)
+			o = OUTCOME_RETRY;
+	}
+	http_reply_clear(&r);
+out:
+	free(path);
+	return o;
+}
+
+/* Uploads the previews the published collections list, from the store.
+ * A preview the hub refuses or the store lacks is logged and skipped;
+ * only a hub that cannot be reached (or fails) makes it retry. */
+static enum outcome agent_publish_previews(struct agent *a)
+{
+	struct preview_counts n = { 0 };
+	struct site_store *store;
+	json_t *item, *entry;
+	size_t i, j;
+	char err[512];
+	enum outcome o = OUTCOME_DONE;
+
+	store = site_store_open(a->site->path, false, err, sizeof err);
+	if (store == NULL) {
+		log_warn("previews of %s: %s", a->site->info.id, err);
+		return OUTCOME_DONE;
+	}
+	json_array_foreach (a->site->items, i, item) {
+		json_array_foreach (json_object_get(item, "previews"), j, entry) {
+			const char *id = json_string_value(json_object_get(entry, "id"));
+			struct site_preview p;
+			int found;
+
+			if (!hub_preview_id_valid(id)) {
+				log_warn("collection %zu lists a preview without a valid id", i);
+				n.failed++;
+				continue;
+			}
+			found = site_store_read_preview(store, id, &p, err, sizeof err);
+			if (found != 1 || !hub_preview_type_valid(p.media_type) ||
+			    p.len > HUB_PREVIEW_MAX) {
+				log_warn("preview %s: %s", id,
+				         found < 0 ? err
+				         : found == 0
+				             ? "listed but not in the site store"
+				             : "not application/dicom or image/png up to 8 MiB");
+				n.failed++;
+			} else {
+				o = agent_put_preview(a, &p, &n);
+			}
+			site_preview_clear(&p);
+			if (o != OUTCOME_DONE)
+				goto out;
+		}
+	}
+out:
+	site_store_close(&store);
+	log_info("previews of %s: %zu sent, %zu unchanged, %zu failed%s", a->site->info.id, n.sent,
+	         n.unchanged, n.failed, o == OUTCOME_DONE ? "" : " (stopped: the hub is away)");
+	return o;
+}
+
 static enum outcome agent_publish(struct agent *a)
 {
 	char *path = xasprintf("/api/catalogue/sites/%s/collections", a->site->info.id);
 	char *body = json_dumps(a->site->items, JSON_COMPACT);
 	enum outcome o = agent_call(a, "PUT", path, body, CALL_MS, NULL);
 
-	if (o == OUTCOME_DONE)
+	if (o == OUTCOME_DONE) {
 		log_info("published %zu collections of %s", json_array_size(a->site->items),
 		         a->site->info.id);
+		o = agent_publish_previews(a);
+	}
 	free(body);
 	free(path);
 	return o == OUTCOME_GONE ? OUTCOME_FATAL : o;

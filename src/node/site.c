@@ -20,6 +20,7 @@ struct node_site *node_site_open(const char *path, const struct vocab *v, char *
 		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->vocab = v;
+	s->path = xstrdup(path);
 	if (site_store_read_info(store, &s->info, err, errlen) != 0 ||
 	    (s->items = site_store_read_collections(store, err, errlen)) == NULL ||
 	    (s->data = site_store_load(store, v, err, errlen)) == NULL)
@@ -34,6 +35,7 @@ void node_site_close(struct node_site **sp)
 
 	if (s == NULL)
 		return;
+	free(s->path);
 	site_info_clear(&s->info);
 	json_decref(s->items);
 	site_data_free(&s->data);

@@ -15,6 +15,7 @@
 #include "store/site_store.h"
 
 struct node_site {
+	char *path; /* the store's, for what is read on demand (previews) */
 	struct site_info info;
 	json_t *items; /* the site's §5 catalogue items */
 	struct site_data *data;

@@ -706,6 +706,10 @@ static struct screen_result catalogue_action(struct app *app, void *state, enum 
 		if (row == NO_ROW)
 			break;
 		return screen_push(&collection_screen, s->rows[row].id);
+	case UI_ACTION_PREVIEW:
+		if (row == NO_ROW)
+			break;
+		return screen_push(&preview_screen, s->rows[row].id);
 	case UI_ACTION_SORT:
 		sort_by(s, (enum column)((s->sort + 1) % COL_COUNT));
 		break;

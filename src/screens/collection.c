@@ -12,17 +12,22 @@
 #include "core/catalogue.h"
 #include "screens/app.h"
 #include "screens/pager.h"
+#include "screens/preview_view.h"
 #include "screens/screen.h"
 #include "util/xmalloc.h"
 #include "util/format.h"
 
 /* As wide as `ecii show`'s labels. */
 #define COLLECTION_LABEL_WIDTH 18
+/* The first preview shows beside the page on terminals this wide. */
+#define COLLECTION_PREVIEW_MIN_COLS 80
 
 struct collection_state {
 	char *id;     /* copied at enter */
 	json_t *item; /* borrowed from app->catalogue; NULL if the id is unknown */
 	struct pager page;
+	struct preview_view preview; /* the first preview, opened when first shown */
+	size_t n_previews;
 };
 
 static const char *count_text(json_t *item, const char *name, char *buf, size_t size)
@@ -64,6 +69,8 @@ static void add_previews(struct pager *p, json_t *item)
 	}
 	if (shown == 0)
 		pager_add_paragraph(p, "No previews published", 2, UI_STYLE_MUTED);
+	else
+		pager_add_paragraph(p, "v shows them", 2, UI_STYLE_MUTED);
 }
 
 /* Fills the page from the item; called again when the selection changes. */
@@ -153,6 +160,7 @@ static void collection_enter(struct app *app, void *state, const void *arg)
 	s->id = xstrdup(arg != NULL ? arg : "");
 	/* Items without an id cannot be told apart: none is shown for "". */
 	s->item = *s->id != '\0' ? catalogue_find(app->catalogue, s->id) : NULL;
+	s->n_previews = json_array_size(json_object_get(s->item, "previews"));
 	build(app, s);
 }
 
@@ -161,15 +169,41 @@ static void collection_leave(struct app *app, void *state)
 	struct collection_state *s = state;
 
 	pager_free(&s->page);
+	preview_view_close(&s->preview);
 	free(s->id);
+}
+
+/* The first preview in a panel at the right of the page: its title, then
+ * the image. */
+static void draw_preview_panel(struct app *app, struct collection_state *s, struct ui_canvas *c,
+                               int top, int rows, int x, int cols)
+{
+	json_t *first = json_array_get(json_object_get(s->item, "previews"), 0);
+	const char *title = catalogue_item_str(first, "title");
+	char *head;
+
+	if (s->preview.id == NULL)
+		preview_view_open(&s->preview, app, catalogue_item_str(first, "id"));
+	head = s->n_previews > 1 ? xasprintf("Preview 1 of %zu: %s", s->n_previews, title)
+	                         : xasprintf("Preview: %s", title);
+	ui_put(c, top, x, cols, UI_STYLE_HEADER, head);
+	free(head);
+	preview_view_draw(&s->preview, c, top + 1, x, rows - 1, cols);
 }
 
 static void collection_draw(struct app *app, void *state, struct ui_canvas *c,
                             struct screen_area area)
 {
 	struct collection_state *s = state;
+	int panel = area.cols >= 120 ? 48 : area.cols >= 100 ? 40 : 30;
 
-	pager_draw(&s->page, c, area);
+	if (s->n_previews == 0 || c->graphics.mode == GRAPHICS_NONE ||
+	    area.cols < COLLECTION_PREVIEW_MIN_COLS || area.rows < 6) {
+		pager_draw(&s->page, c, area);
+		return;
+	}
+	pager_draw(&s->page, c, (struct screen_area){ area.top, area.rows, area.cols - panel - 1 });
+	draw_preview_panel(app, s, c, area.top, area.rows, area.cols - panel, panel);
 }
 
 static struct screen_result collection_action(struct app *app, void *state, enum ui_action a)
@@ -187,6 +221,12 @@ static struct screen_result collection_action(struct app *app, void *state, enum
 		           app_is_selected(app, s->id) ? "Selected" : "Unselected");
 		build(app, s);
 		return screen_handled();
+	case UI_ACTION_PREVIEW:
+		if (s->n_previews == 0) {
+			app_status(app, false, "This collection has published no previews");
+			return screen_handled();
+		}
+		return screen_push(&preview_screen, s->id);
 	case UI_ACTION_BACK:
 		return screen_pop();
 	default:
@@ -205,6 +245,9 @@ static const char *collection_hint(struct app *app, void *state)
 {
 	struct collection_state *s = state;
 
+	if (s->n_previews > 0)
+		return app_is_selected(app, s->id) ? "Space unselect  v previews"
+		                                   : "Space select  v previews";
 	return app_is_selected(app, s->id) ? "Space unselect" : "Space select";
 }
 

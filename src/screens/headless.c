@@ -17,6 +17,14 @@ static void dump(struct app *app, struct ui_canvas *c, FILE *out)
 	text = ui_canvas_text(c);
 	fprintf(out, "--- screen %dx%d\n%s", c->rows, c->cols, text);
 	free(text);
+	/* Sixel images are drawn over blank cells by the terminal backend:
+	 * say where, so tests can check the cells and the bounds. */
+	for (int i = 0; i < c->n_images; i++) {
+		const struct ui_placement *p = &c->images[i];
+
+		fprintf(out, "--- image at row %d col %d: %ux%u px over %dx%d cells\n", p->y, p->x,
+		        p->px_w, p->px_h, p->rows, p->cols);
+	}
 }
 
 /* Presses each key named in the space-separated list. */
@@ -58,13 +66,15 @@ static void type_text(struct app *app, const char *text)
 	}
 }
 
-int headless_run(struct app *app, FILE *script, int rows, int cols, bool utf8, FILE *out, char *err,
-                 size_t errlen)
+int headless_run(struct app *app, FILE *script, int rows, int cols, bool utf8,
+                 const struct ui_canvas_graphics *graphics, FILE *out, char *err, size_t errlen)
 {
 	struct ui_canvas *c = ui_canvas_new(rows, cols, utf8);
 	char buf[4096];
 	int line = 0, rc = 0;
 
+	if (graphics != NULL)
+		c->graphics = *graphics;
 	while (rc == 0 && !app->quit && fgets(buf, sizeof buf, script) != NULL) {
 		size_t len = strcspn(buf, "\n");
 		int y, x;

@@ -83,6 +83,7 @@ extern const struct screen_ops help_screen;       /* arg: none */
 extern const struct screen_ops builder_screen;    /* arg: none */
 extern const struct screen_ops results_screen;    /* arg: none */
 extern const struct screen_ops cohorts_screen;    /* arg: none */
+extern const struct screen_ops preview_screen;    /* arg: const char *collection id */
 /* Access requests (screens/access.h says what they take). */
 extern const struct screen_ops request_form_screen; /* arg: const struct request_form_open * */
 extern const struct screen_ops requests_screen;     /* arg: none */

@@ -76,6 +76,15 @@ static const char *const hub_schema_steps[] = {
 	" BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;"
 	"CREATE TRIGGER timeline_no_delete BEFORE DELETE ON timeline"
 	" BEGIN SELECT RAISE(ABORT, 'the timeline is append-only'); END;",
+	/* version 3: previews uploaded by the sites (an ecii extension of §5).
+	 * No foreign key to collections: a site republishing its list replaces
+	 * those rows, and its previews must survive that. */
+	"CREATE TABLE previews(id TEXT PRIMARY KEY,"
+	" site TEXT NOT NULL REFERENCES sites(name) ON DELETE CASCADE,"
+	" collection TEXT NOT NULL,"
+	" media_type TEXT NOT NULL CHECK (media_type IN ('application/dicom', 'image/png')),"
+	" bytes BLOB NOT NULL, sha256 TEXT NOT NULL, updated INTEGER NOT NULL);"
+	"CREATE INDEX previews_site ON previews(site);",
 };
 
 static const struct db_schema hub_schema = {
@@ -134,6 +143,9 @@ struct hub_store {
 	sqlite3_stmt *coll_get;
 	sqlite3_stmt *audit_add;
 	sqlite3_stmt *audit_list;
+	sqlite3_stmt *prev_lister;
+	sqlite3_stmt *prev_put;
+	sqlite3_stmt *prev_get;
 	struct hub_store_nego *nego; /* hub_store_nego.c's statements, or NULL */
 };
 
@@ -792,6 +804,187 @@ json_t *hub_store_catalogue_get(struct hub_store *s, const char *id, char *err, 
 {
 	return db_read_item(s->db, &s->coll_get, "SELECT id, item FROM collections WHERE id = ?",
 	                    id, err, errlen);
+}
+
+/* ---- previews ---- */
+
+bool hub_preview_id_valid(const char *id)
+{
+	size_t n;
+
+	if (id == NULL || !((id[0] >= 'a' && id[0] <= 'z') || (id[0] >= 'A' && id[0] <= 'Z') ||
+	                    (id[0] >= '0' && id[0] <= '9')))
+		return false;
+	n = strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-");
+	return n <= HUB_PREVIEW_ID_MAX && id[n] == '\0';
+}
+
+bool hub_preview_type_valid(const char *media_type)
+{
+	return media_type != NULL && (strcmp(media_type, "application/dicom") == 0 ||
+	                              strcmp(media_type, "image/png") == 0);
+}
+
+void hub_preview_clear(struct hub_preview *p)
+{
+	if (p == NULL)
+		return;
+	free(p->site);
+	free(p->media_type);
+	free(p->bytes);
+	memset(p, 0, sizeof *p);
+}
+
+/* The collections listing preview id, site's own first: 1 with *owner and
+ * *collection (new) of the first, 0 when none does, -1 with err set. The
+ * CASE keeps json_extract away from array members that are not objects. */
+static int preview_lister(struct hub_store *s, const char *site, const char *id, char **owner,
+                          char **collection, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (db_cached(
+	        s->db, &s->prev_lister,
+	        "SELECT c.site, c.id FROM collections c, json_each(c.item, '$.previews') j"
+	        " WHERE CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.id') END = ?"
+	        " ORDER BY c.site = ? DESC, c.id LIMIT 1",
+	        err, errlen) < 0)
+		return -1;
+	q = s->prev_lister;
+	db_bind_text(q, 1, id);
+	db_bind_text(q, 2, site);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		*owner = xstrdup((const char *)sqlite3_column_text(q, 0));
+		*collection = xstrdup((const char *)sqlite3_column_text(q, 1));
+	} else if (rc != SQLITE_DONE) {
+		db_error(s->db, "read collections", err, errlen);
+	}
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+enum hub_preview_status hub_store_preview_put(struct hub_store *s, const char *site, const char *id,
+                                              const char *media_type, const void *bytes, size_t len,
+                                              int64_t now, char *err, size_t errlen)
+{
+	char hash[HASH_HEX], *owner = NULL, *collection = NULL;
+	enum hub_preview_status st = HUB_PREVIEW_ERROR;
+	int found;
+
+	if (db_tx_writable(&s->tx, err, errlen) < 0 || check_name("site", site, err, errlen) < 0)
+		return HUB_PREVIEW_ERROR;
+	if (!hub_preview_id_valid(id)) {
+		snprintf(err, errlen,
+		         "a preview id is 1 to %d of A-Z a-z 0-9 . _ -, starting with a "
+		         "letter or digit",
+		         HUB_PREVIEW_ID_MAX);
+		return HUB_PREVIEW_ERROR;
+	}
+	if (!hub_preview_type_valid(media_type)) {
+		snprintf(err, errlen, "a preview is application/dicom or image/png");
+		return HUB_PREVIEW_ERROR;
+	}
+	if ((bytes == NULL && len > 0) || len > HUB_PREVIEW_MAX) {
+		snprintf(err, errlen, "a preview is at most %d bytes", HUB_PREVIEW_MAX);
+		return HUB_PREVIEW_ERROR;
+	}
+	/* the check and the write in one transaction: a publication in
+	 * between cannot leave a preview stored that nothing lists */
+	if (db_tx_begin(s->db, &s->tx, err, errlen) < 0)
+		return HUB_PREVIEW_ERROR;
+	found = preview_lister(s, site, id, &owner, &collection, err, errlen);
+	if (found < 0)
+		goto out;
+	if (found == 0) {
+		snprintf(err, errlen, "no collection site %s publishes lists preview %s", site, id);
+		st = HUB_PREVIEW_UNLISTED;
+		goto out;
+	}
+	if (strcmp(owner, site) != 0) {
+		snprintf(err, errlen, "preview %s is listed by site %s's collection %s, not by %s",
+		         id, owner, collection, site);
+		st = HUB_PREVIEW_OTHER_SITE;
+		goto out;
+	}
+	if (db_cached(s->db, &s->prev_put,
+	              "INSERT OR REPLACE INTO previews(id, site, collection, media_type, bytes,"
+	              " sha256, updated) VALUES (?, ?, ?, ?, ?, ?, ?)",
+	              err, errlen) < 0)
+		goto out;
+	hash_sha256_hex(len > 0 ? bytes : "", len, hash);
+	db_bind_text(s->prev_put, 1, id);
+	db_bind_text(s->prev_put, 2, site);
+	db_bind_text(s->prev_put, 3, collection);
+	db_bind_text(s->prev_put, 4, media_type);
+	/* a zero-length blob, not NULL: the column is NOT NULL */
+	sqlite3_bind_blob(s->prev_put, 5, len > 0 ? bytes : "", (int)len, SQLITE_STATIC);
+	db_bind_text(s->prev_put, 6, hash);
+	sqlite3_bind_int64(s->prev_put, 7, (sqlite3_int64)now);
+	if (db_step_done(s->prev_put, "write preview", err, errlen) == 0 &&
+	    db_tx_commit(s->db, &s->tx, err, errlen) == 0) {
+		st = HUB_PREVIEW_STORED;
+		log_info("hub store: site %s stored preview %s (%zu bytes)", site, id, len);
+	}
+	sqlite3_clear_bindings(s->prev_put);
+out:
+	if (s->tx.in_tx) {
+		db_rollback(s->db);
+		s->tx.in_tx = false;
+	}
+	free(owner);
+	free(collection);
+	return st;
+}
+
+int hub_store_preview_get(struct hub_store *s, const char *id, bool with_bytes,
+                          struct hub_preview *p, char *err, size_t errlen)
+{
+	sqlite3_stmt *q;
+	const char *hash;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if (!hub_preview_id_valid(id))
+		return 0;
+	if (db_cached(s->db, &s->prev_get,
+	              "SELECT p.site, p.media_type, p.sha256, CASE WHEN ? THEN p.bytes END,"
+	              " length(p.bytes) FROM previews p WHERE p.id = ? AND EXISTS (SELECT 1"
+	              " FROM collections c, json_each(c.item, '$.previews') j WHERE c.site = p.site"
+	              " AND CASE WHEN j.type = 'object' THEN json_extract(j.value, '$.id') END"
+	              " = p.id)",
+	              err, errlen) < 0)
+		return -1;
+	q = s->prev_get;
+	sqlite3_bind_int(q, 1, with_bytes ? 1 : 0);
+	db_bind_text(q, 2, id);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		hash = (const char *)sqlite3_column_text(q, 2);
+		p->site = xstrdup((const char *)sqlite3_column_text(q, 0));
+		p->media_type = xstrdup((const char *)sqlite3_column_text(q, 1));
+		snprintf(p->sha256, sizeof p->sha256, "%s", hash != NULL ? hash : "");
+		p->len = (size_t)sqlite3_column_int64(q, 4);
+		if (with_bytes && p->len > 0) {
+			const void *blob = sqlite3_column_blob(q, 3);
+
+			if (blob == NULL || (size_t)sqlite3_column_bytes(q, 3) != p->len) {
+				db_error(s->db, "read preview", err, errlen);
+				hub_preview_clear(p);
+				rc = SQLITE_ERROR;
+			} else {
+				p->bytes = xmalloc(p->len);
+				memcpy(p->bytes, blob, p->len);
+			}
+		}
+	} else if (rc != SQLITE_DONE) {
+		db_error(s->db, "read preview", err, errlen);
+	}
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* ---- audit ---- */

@@ -6,7 +6,7 @@
  * file is in WAL mode with foreign keys on, so the hub's readers do not wait
  * for its writer.
  *
- * Schema (version 1; version 2 below):
+ * Schema (version 1; versions 2 and 3 below):
  *   users(name TEXT PRIMARY KEY, role TEXT NOT NULL -- 'researcher' | 'admin',
  *        token_hash TEXT NOT NULL UNIQUE, created INTEGER NOT NULL)
  *   sites(name TEXT PRIMARY KEY, token_hash TEXT NOT NULL UNIQUE, country TEXT,
@@ -20,6 +20,15 @@
  * Version 2 adds the access requests of §6 (representatives, requests,
  * negotiations, their collections and the append-only timeline): see
  * store/hub_store_nego.h, which holds their functions.
+ * Version 3 adds the previews sites upload (an ecii extension of §5):
+ *   previews(id TEXT PRIMARY KEY,
+ *        site TEXT NOT NULL REFERENCES sites(name) ON DELETE CASCADE,
+ *        collection TEXT NOT NULL,                         -- the one listing it when stored
+ *        media_type TEXT NOT NULL CHECK (media_type IN ('application/dicom', 'image/png')),
+ *        bytes BLOB NOT NULL, sha256 TEXT NOT NULL,       -- lower-case hex of bytes
+ *        updated INTEGER NOT NULL)
+ *   A preview is served only while a collection its site publishes lists
+ *   it in its "previews" array.
  * Times are seconds since the epoch. The header's application id
  * (0x65636968, "ecih") tells it from the other stores.
  */
@@ -131,6 +140,51 @@ json_t *hub_store_catalogue_list(struct hub_store *s, char **etag, char *err, si
 /* The item with this id (NULL accepted): new, or NULL. When it is simply
  * not there err is set to ""; on a read error err says why. */
 json_t *hub_store_catalogue_get(struct hub_store *s, const char *id, char *err, size_t errlen);
+
+/* ---- previews (ecii extension of §5) ---- */
+
+#define HUB_PREVIEW_MAX    (8 * 1024 * 1024) /* the largest preview a site may upload */
+#define HUB_PREVIEW_ID_MAX 128
+
+/* true if id (NULL accepted) is 1..HUB_PREVIEW_ID_MAX of [A-Za-z0-9._-]
+ * starting with a letter or digit: safe in a URL path segment and as a
+ * file name. */
+bool hub_preview_id_valid(const char *id);
+/* true if media_type (NULL accepted) is one a preview may have:
+ * "application/dicom" or "image/png". */
+bool hub_preview_type_valid(const char *media_type);
+
+/* A stored preview. Every pointer new; hub_preview_clear frees them. */
+struct hub_preview {
+	char *site;
+	char *media_type;
+	char sha256[2 * 32 + 1]; /* lower-case hex of the bytes */
+	unsigned char *bytes;    /* NULL unless asked for (or when empty) */
+	size_t len;
+};
+/* Frees what p holds and zeroes it; NULL accepted. */
+void hub_preview_clear(struct hub_preview *p);
+
+enum hub_preview_status {
+	HUB_PREVIEW_STORED,     /* written */
+	HUB_PREVIEW_UNLISTED,   /* no collection of the site lists the id */
+	HUB_PREVIEW_OTHER_SITE, /* another site's collection lists the id */
+	HUB_PREVIEW_ERROR,      /* bad arguments, read-only, a write error */
+};
+
+/* Stores (or replaces) preview id of site: media_type one of
+ * hub_preview_type_valid's, len bytes (at most HUB_PREVIEW_MAX; borrowed)
+ * and their SHA-256, at time now, provided a collection site publishes
+ * lists id in its "previews". Returns the status; err is set for every
+ * status but STORED (naming the other site for OTHER_SITE). */
+enum hub_preview_status hub_store_preview_put(struct hub_store *s, const char *site, const char *id,
+                                              const char *media_type, const void *bytes, size_t len,
+                                              int64_t now, char *err, size_t errlen);
+/* Preview id (NULL accepted) while its site still lists it: returns 1 with
+ * *p filled (bytes only when with_bytes), 0 when there is none, -1 with
+ * err set on a read error. */
+int hub_store_preview_get(struct hub_store *s, const char *id, bool with_bytes,
+                          struct hub_preview *p, char *err, size_t errlen);
 
 /* ---- audit ---- */
 

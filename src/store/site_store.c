@@ -86,6 +86,7 @@ struct site_store {
 	sqlite3_stmt *put_subject;
 	sqlite3_stmt *put_study;
 	sqlite3_stmt *put_preview;
+	sqlite3_stmt *get_preview;
 };
 
 const char *site_store_column(const char *alias)
@@ -409,4 +410,61 @@ int site_store_write_preview(struct site_store *s, const char *id, const char *c
 		return -1;
 	s->dirty = true;
 	return 0;
+}
+
+void site_preview_clear(struct site_preview *p)
+{
+	if (p == NULL)
+		return;
+	free(p->id);
+	free(p->collection_id);
+	free(p->title);
+	free(p->media_type);
+	free(p->bytes);
+	memset(p, 0, sizeof *p);
+}
+
+static char *column_dup(sqlite3_stmt *st, int col)
+{
+	const char *t = (const char *)sqlite3_column_text(st, col);
+
+	return xstrdup(t != NULL ? t : "");
+}
+
+int site_store_read_preview(struct site_store *s, const char *id, struct site_preview *p, char *err,
+                            size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(p, 0, sizeof *p);
+	if (id == NULL)
+		return 0;
+	if (db_cached(
+	        s->db, &s->get_preview,
+	        "SELECT id, collection_id, title, media_type, bytes FROM previews WHERE id = ?",
+	        err, errlen) < 0)
+		return -1;
+	st = s->get_preview;
+	db_bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const void *blob = sqlite3_column_blob(st, 4);
+		int n = sqlite3_column_bytes(st, 4);
+
+		p->id = column_dup(st, 0);
+		p->collection_id = column_dup(st, 1);
+		p->title = column_dup(st, 2);
+		p->media_type = column_dup(st, 3);
+		if (n > 0 && blob != NULL) {
+			p->len = (size_t)n;
+			p->bytes = xmalloc(p->len);
+			memcpy(p->bytes, blob, p->len);
+		}
+	} else if (rc != SQLITE_DONE) {
+		db_error(s->db, "read preview", err, errlen);
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }

@@ -99,6 +99,22 @@ int site_store_write_preview(struct site_store *s, const char *id, const char *c
                              const char *title, const char *media_type, const void *bytes,
                              size_t len, char *err, size_t errlen);
 
+/* A preview row. Every pointer new; site_preview_clear frees them. */
+struct site_preview {
+	char *id;
+	char *collection_id;
+	char *title;
+	char *media_type;
+	unsigned char *bytes; /* NULL when len is 0 */
+	size_t len;
+};
+/* Frees what p holds and zeroes it; NULL accepted. */
+void site_preview_clear(struct site_preview *p);
+/* Reads preview id (NULL accepted: none). Returns 1 with *p filled, 0
+ * when the store has no such preview, -1 with err set on a read error. */
+int site_store_read_preview(struct site_store *s, const char *id, struct site_preview *p, char *err,
+                            size_t errlen);
+
 /* The raw handle, for the other store/ modules only (site_load.c,
  * sql_count.c). Borrowed. */
 struct sqlite3 *site_store_db(struct site_store *s);

@@ -44,6 +44,18 @@
 	X(POST, "post", "p", "Write a post on the request")                                \
 	X(POST_PRIVATE, "post-private", "P", "Write a private post")                       \
 	X(STEP, "step", "t", "Take a step: approve, accept, abandon...")                   \
+	X(PREVIEW, "preview", "v", "Show the collection's image previews")                \
+	X(NEXT_FRAME, "next-frame", "n .", "Preview: the next frame (slice)")              \
+	X(PREV_FRAME, "prev-frame", "N ,", "Preview: the previous frame")                  \
+	X(WINDOW_NARROWER, "window-narrower", "<", "Preview: narrower window, more contrast") \
+	X(WINDOW_WIDER, "window-wider", ">", "Preview: wider window, less contrast")       \
+	X(LEVEL_DOWN, "level-down", "-", "Preview: lower the window level (brighter)")     \
+	X(LEVEL_UP, "level-up", "+ =", "Preview: raise the window level (darker)")         \
+	X(PRESET_BRAIN, "preset-brain", "1", "Preview: CT brain window (40/80)")           \
+	X(PRESET_SOFT_TISSUE, "preset-soft-tissue", "2", "Preview: CT soft tissue window (40/400)") \
+	X(PRESET_LUNG, "preset-lung", "3", "Preview: CT lung window (-600/1500)")          \
+	X(PRESET_BONE, "preset-bone", "4", "Preview: CT bone window (400/1800)")           \
+	X(WINDOW_RESET, "window-reset", "0", "Preview: the image's own window")            \
 	X(REDRAW, "redraw", "C-l", "Redraw the screen")
 
 enum ui_action {

@@ -16,6 +16,7 @@ struct ui_canvas *ui_canvas_new(int rows, int cols, bool utf8)
 	struct ui_canvas *c = xcalloc(1, sizeof *c);
 
 	c->utf8 = utf8;
+	c->graphics = (struct ui_canvas_graphics){ GRAPHICS_NONE, 10, 20, 64 };
 	ui_canvas_resize(c, rows, cols);
 	return c;
 }
@@ -43,7 +44,9 @@ void ui_canvas_clear(struct ui_canvas *c)
 		c->cells[i].ch[0] = ' ';
 		c->cells[i].ch[1] = '\0';
 		c->cells[i].style = UI_STYLE_NORMAL;
+		c->cells[i].fg = c->cells[i].bg = 0;
 	}
+	c->n_images = 0;
 	c->cursor_shown = false;
 }
 

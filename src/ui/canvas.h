@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "ui/graphics.h"
+
 /* What a cell means; the backend turns it into colours or, without
  * colours, into bold / reverse / underline. */
 enum ui_style {
@@ -21,12 +23,34 @@ enum ui_style {
 	UI_STYLE_WARNING,
 	UI_STYLE_MUTED,
 	UI_STYLE_ACCENT,
+	UI_STYLE_IMAGE, /* a pixel cell: fg and bg are xterm-256 colours */
 	UI_STYLE_COUNT
 };
 
 struct ui_cell {
 	char ch[8];    /* one UTF-8 character; "" for the right half of a wide one */
 	uint8_t style; /* enum ui_style */
+	uint8_t fg, bg; /* UI_STYLE_IMAGE only */
+};
+
+struct ui_image;
+
+/* An image shown in sixel: the cells under it stay blank in the canvas
+ * and the backend draws the pixels over them (ui/image.h). */
+struct ui_placement {
+	int y, x, rows, cols;     /* the cells the image covers */
+	unsigned px_w, px_h;      /* its size on screen */
+	struct ui_image *image;   /* borrowed from the screen that drew it */
+	unsigned long version;    /* image->version when drawn */
+};
+
+#define UI_CANVAS_MAX_IMAGES 4
+
+/* How the canvas shows images (ui_image_draw); set by the backend. */
+struct ui_canvas_graphics {
+	enum graphics_mode mode;
+	unsigned cell_w, cell_h; /* pixels per cell */
+	unsigned gray_levels;    /* sixel gray palette size */
 };
 
 struct ui_canvas {
@@ -35,14 +59,18 @@ struct ui_canvas {
 	struct ui_cell *cells;
 	int cursor_y, cursor_x; /* the text cursor, when shown */
 	bool cursor_shown;
+	struct ui_canvas_graphics graphics;
+	struct ui_placement images[UI_CANVAS_MAX_IMAGES];
+	int n_images;
 };
 
-/* A blank canvas. Returns new. */
+/* A blank canvas; images show as text (GRAPHICS_NONE) until the backend
+ * says otherwise. Returns new. */
 struct ui_canvas *ui_canvas_new(int rows, int cols, bool utf8);
 void ui_canvas_free(struct ui_canvas **c);
 /* Resizes (at least 1x1) and clears. */
 void ui_canvas_resize(struct ui_canvas *c, int rows, int cols);
-/* Blanks every cell and hides the cursor. */
+/* Blanks every cell, forgets the images and hides the cursor. */
 void ui_canvas_clear(struct ui_canvas *c);
 
 /* Draws text at row y from column x in at most width cells (width <= 0:

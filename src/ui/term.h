@@ -9,6 +9,7 @@
 #include <stddef.h>
 
 #include "ui/canvas.h"
+#include "ui/graphics.h"
 
 /* What the loop drives. */
 struct ui_term_client {
@@ -23,6 +24,10 @@ struct ui_term_client {
 	 * what arrived; the screen is drawn again after it returns. Returns 0,
 	 * or -1 when waiting failed. Without it the loop polls the tty alone. */
 	int (*wait)(void *ctx, struct pollfd *tty);
+	/* Optional: what the terminal can show (probed before the loop, as
+	 * ui/graphics.h does); NULL shows images as text off. Borrowed. */
+	const struct graphics_caps *graphics;
+	unsigned gray_levels; /* of sixel images; 0: 64 */
 };
 
 /* Runs the loop on the controlling terminal until the client quits or a

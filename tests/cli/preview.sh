@@ -5,15 +5,19 @@
 # compared byte for byte; MONOCHROME1 and 8-bit RGB likewise; --png decoded back with
 # python3 (zlib + PNG unfiltering) and compared with the PGM; --info fields
 # with a file string sanitised; a truncated file and a compressed file refused
-# in one line; usage errors.
+# in one line; usage errors. Compressed and other inputs, each against dcmtk
+# decoding the same file at the same window (dcmj2pnm for JPEG, dcm2pnm for
+# RLE): img2dcm of JPEGs dcmtk wrote (+oj), dcmcrle of the CT and RGB files,
+# dcmcjpeg +ee (8-bit decoded, 12-bit refused in one line), and PNG and JPEG
+# files as input.
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
 ecii="$ECII_BUILDDIR/src/ecii"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-tap_plan 24
+tap_plan 42
 
-for t in dump2dcm dcm2pnm dcmodify dcmcjpeg python3; do
+for t in dump2dcm dcm2pnm dcmj2pnm dcmodify dcmcjpeg dcmdjpeg dcmcrle img2dcm python3; do
 	if ! command -v $t >/dev/null 2>&1; then
 		echo "Bail out! $t is not installed (apt-get install dcmtk python3)"
 		exit 1
@@ -247,8 +251,8 @@ tap_check "compressed: --info names the compression" \
 
 # 20-24: usage.
 run preview "$tmp/ct.dcm"
-tap_check "no --info/--pgm/--png: terminal drawing comes later, status 2" \
-	sh -c "[ $status = 2 ] && grep -q 'drawing in the terminal comes later' '$tmp/err'"
+tap_check "drawing with standard output not a terminal and no --graphics: status 2" \
+	sh -c "[ $status = 2 ] && grep -q 'standard output is not a terminal' '$tmp/err'"
 run preview "$tmp/ct.dcm" --preset liver --pgm "$tmp/x.pgm"
 tap_check "unknown preset: status 2, presets named" \
 	sh -c "[ $status = 2 ] && grep -q 'soft-tissue' '$tmp/err' && [ ! -e '$tmp/x.pgm' ]"
@@ -259,5 +263,101 @@ tap_check "--frame past the last: status 1, says so" \
 	sh -c "[ $status = 1 ] && grep -q 'frame 2 out of range' '$tmp/err'"
 run preview --help
 tap_check "--help: usage on stdout" grep -q '^usage: ecii preview FILE' "$tmp/out"
+
+# 25-26: img2dcm of JPEGs dcmtk wrote from the RGB file and from a gray
+# one (JPEG baseline, YBR_FULL_422 / MONOCHROME2), against dcmj2pnm.
+dcmj2pnm -q +oj "$tmp/rgb.dcm" "$tmp/rgb.jpg" && img2dcm -q "$tmp/rgb.jpg" "$tmp/rgbj.dcm"
+dcmj2pnm -q "$tmp/rgbj.dcm" "$tmp/want.ppm"
+run preview "$tmp/rgbj.dcm" --pgm "$tmp/got.ppm"
+check_pgm "img2dcm of an RGB JPEG equals dcmj2pnm" "$tmp/got.ppm" "$tmp/want.ppm"
+dcmj2pnm -q +oj "$tmp/ct.dcm" "$tmp/g8.jpg" +Ww 0 600 && img2dcm -q "$tmp/g8.jpg" "$tmp/g8j.dcm"
+dcmj2pnm -q +Ww 100 120 "$tmp/g8j.dcm" "$tmp/want.pgm"
+run preview "$tmp/g8j.dcm" --window 100,120 --pgm "$tmp/got.pgm"
+check_pgm "img2dcm of a gray JPEG at --window 100,120 equals dcmj2pnm +Ww 100 120" \
+	"$tmp/got.pgm" "$tmp/want.pgm"
+
+# 27-29: RLE (dcmcrle) of the signed CT file at its stored window and at a
+# given one, and of the planar RGB file, against dcm2pnm.
+dcmcrle -q "$tmp/ct.dcm" "$tmp/ctrle.dcm"
+dcm2pnm -q +Wi 1 "$tmp/ctrle.dcm" "$tmp/want.pgm"
+run preview "$tmp/ctrle.dcm" --pgm "$tmp/got.pgm"
+check_pgm "RLE CT at the stored window equals dcm2pnm +Wi 1" "$tmp/got.pgm" "$tmp/want.pgm"
+dcm2pnm -q +Ww -600 1500 "$tmp/ctrle.dcm" "$tmp/want.pgm"
+run preview "$tmp/ctrle.dcm" --preset lung --pgm "$tmp/got.pgm"
+check_pgm "RLE CT at --preset lung equals dcm2pnm +Ww -600 1500" "$tmp/got.pgm" "$tmp/want.pgm"
+dcmcrle -q "$tmp/rgb.dcm" "$tmp/rgbrle.dcm" && dcm2pnm -q "$tmp/rgbrle.dcm" "$tmp/want.ppm"
+run preview "$tmp/rgbrle.dcm" --pgm "$tmp/got.ppm"
+check_pgm "RLE RGB equals dcm2pnm" "$tmp/got.ppm" "$tmp/want.ppm"
+
+# 30-31: JPEG extended (dcmcjpeg +ee): 8-bit samples decode like
+# dcmj2pnm; 12-bit ones are refused in one line, --info still works.
+dcmdjpeg -q "$tmp/g8j.dcm" "$tmp/g8n.dcm"
+dcmcjpeg -q +ee "$tmp/g8n.dcm" "$tmp/g8e.dcm"
+dcmj2pnm -q +Ww 90 60 "$tmp/g8e.dcm" "$tmp/want.pgm"
+run preview "$tmp/g8e.dcm" --window 90,60 --pgm "$tmp/got.pgm"
+check_pgm "JPEG extended, 8-bit, at --window 90,60 equals dcmj2pnm" "$tmp/got.pgm" "$tmp/want.pgm"
+dcmcjpeg -q +ee "$tmp/ct.dcm" "$tmp/ct12.dcm"
+run preview "$tmp/ct12.dcm" --pgm "$tmp/ct12.pgm"
+tap_check "JPEG extended, 12-bit: '12-bit JPEG: no preview' in one line, status 1" \
+	sh -c "[ $status = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q '12-bit JPEG: no preview' '$tmp/err' && [ ! -e '$tmp/ct12.pgm' ]"
+
+# 32-34: PNG input round trip: --pgm and --png of ecii's own PNGs give
+# their pixels back (gray and RGB); --info names the format.
+run preview "$tmp/ct.dcm" --pgm "$tmp/src.pgm" --png "$tmp/src.png"
+run preview "$tmp/src.png" --png "$tmp/rt.png"
+tap_check "gray PNG in, --png out: the same pixels" \
+	sh -c "[ $status = 0 ] && python3 '$tmp/png.py' '$tmp/rt.png' '$tmp/src.pgm'"
+run preview "$tmp/rgb.png" --pgm "$tmp/got.ppm"
+dcm2pnm -q "$tmp/rgb.dcm" "$tmp/want.ppm"
+check_pgm "RGB PNG in, --pgm out: the same pixels" "$tmp/got.ppm" "$tmp/want.ppm"
+run preview "$tmp/rgb.png" --info
+tap_check "PNG --info: format and size" \
+	sh -c "[ $status = 0 ] && grep -q '^format: PNG$' '$tmp/out' && grep -q '^size: 16x8$' '$tmp/out'"
+
+# 35-36: a JPEG file as input decodes as its img2dcm file does; a cut
+# JPEG is refused in one line.
+run preview "$tmp/rgb.jpg" --pgm "$tmp/got.ppm"
+dcmj2pnm -q "$tmp/rgbj.dcm" "$tmp/want.ppm"
+check_pgm "JPEG file in equals dcmj2pnm of its img2dcm file" "$tmp/got.ppm" "$tmp/want.ppm"
+head -c 300 "$tmp/rgb.jpg" >"$tmp/cut.jpg"
+run preview "$tmp/cut.jpg" --pgm "$tmp/cut.pgm"
+tap_check "cut JPEG file: status 1, one line naming JPEG" \
+	sh -c "[ $status = 1 ] && [ \$(wc -l <'$tmp/err') = 1 ] && grep -q 'cut.jpg: JPEG: ' '$tmp/err' && [ ! -e '$tmp/cut.pgm' ]"
+
+# 37-42: drawing. Without a terminal the cells are 10x20 pixels; sixel
+# decoded back (libsixel's sixel2png) is the windowed frame at the size
+# the box allows, within the 64 gray levels (PSNR against ImageMagick's
+# resize of ecii's PNG); half blocks in 256 colours; ASCII alone.
+run preview "$tmp/ct.dcm" --png "$tmp/frame.png"
+run --graphics sixel preview "$tmp/ct.dcm" --box 12x40
+sed -n '1,/\x1b\\/p' "$tmp/out" >"$tmp/six" # the DCS, up to ST
+if [ $status = 0 ] && head -c 3 "$tmp/six" | grep -q "$(printf '\033Pq')" &&
+	sixel2png -i "$tmp/six" -o "$tmp/six.png" 2>/dev/null; then
+	size=$(identify -format '%wx%h' "$tmp/six.png")
+	convert "$tmp/frame.png" -resize "$size!" -colorspace Gray "$tmp/want6.png"
+	convert "$tmp/six.png" -colorspace Gray "$tmp/got6.png"
+	db=$(compare -metric PSNR "$tmp/got6.png" "$tmp/want6.png" null: 2>&1 | cut -d. -f1)
+else
+	size=none db=0
+fi
+# The box is 12 rows of 20 px = 240 px high (whole 6-px bands), 400 wide.
+if [ "$size" = 240x240 ] && [ "$db" -ge 30 ]; then
+	tap_ok "--graphics sixel: the frame fitted to the box, decoded back ($size, PSNR $db dB)"
+else
+	tap_not_ok "--graphics sixel: the frame fitted to the box, decoded back" "size $size PSNR $db; $(cat "$tmp/err")"
+fi
+tap_check "--graphics sixel: a caption line after the image" \
+	sh -c "tail -n 1 '$tmp/out' | grep -q '^.*ct.dcm: CT 64x64, frame 1 of 1, window 40,400 (stored)$'"
+run --graphics blocks preview "$tmp/ct.dcm" --box 12x40
+tap_check "--graphics blocks: half blocks in 256 colours, 12 rows" \
+	sh -c "[ $status = 0 ] && [ \$(grep -c '▀' '$tmp/out') = 12 ] && grep -q '$(printf '\033')\[38;5;[0-9]*;48;5;[0-9]*m' '$tmp/out'"
+COLORTERM=truecolor "$ecii" --graphics blocks preview "$tmp/ct.dcm" --box 12x40 >"$tmp/out" 2>&1
+tap_check "COLORTERM=truecolor: half blocks in exact colours" \
+	grep -q "$(printf '\033')\[38;2;[0-9]*;[0-9]*;[0-9]*;48;2;" "$tmp/out"
+run --graphics ascii preview "$tmp/ct.dcm" --box 12x40
+tap_check "--graphics ascii: printable ASCII only, 12 rows of the ramp and a caption" \
+	sh -c "[ $status = 0 ] && ! LC_ALL=C grep -q '[^ -~]' '$tmp/out' && [ \$(wc -l <'$tmp/out') = 13 ] && grep -q '[@%#]' '$tmp/out'"
+run --graphics sixel preview "$tmp/ct.dcm" --box 0x10
+tap_check "--box 0x10: status 2" sh -c "[ $status = 2 ] && grep -q 'box takes ROWSxCOLS' '$tmp/err'"
 
 [ $tap_failed = 0 ]

@@ -1,6 +1,8 @@
-/* Fuzzer for the DICOM preview reader (img/dicom.c): any input must either
- * be refused with one line naming where, or give an image whose every frame
- * reads, raw and rescaled, without touching memory outside the buffers.
+/* Fuzzer for the DICOM preview reader (img/dicom.c and the JPEG/RLE
+ * decoders behind it, img/dicom_*.c): any input must either be refused
+ * with one line naming where, or give an image whose first and last frames
+ * read, raw and rescaled, and render through img/window.c (windowed gray,
+ * RGB, YBR, palette), without touching memory outside the buffers.
  * Runs under libFuzzer (make fuzz) and over the seed corpus under make check. */
 #include "config.h"
 
@@ -10,6 +12,7 @@
 #include <string.h>
 
 #include "img/dicom.h"
+#include "img/window.h"
 
 int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size);
 
@@ -20,6 +23,7 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 	size_t n;
 	int64_t *raw;
 	double *val;
+	struct window_image out;
 
 	if (img == NULL) {
 		if (err[0] == '\0' || strchr(err, '\n') != NULL)
@@ -27,7 +31,8 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 		return 0;
 	}
 	if (dicom_no_preview(img) != NULL) {
-		if (dicom_frame_raw(img, 0, NULL, 0, err, sizeof err) != -1)
+		if (dicom_frame_raw(img, 0, NULL, 0, err, sizeof err) != -1 ||
+		    strchr(dicom_no_preview(img), '\n') != NULL)
 			abort();
 		dicom_free(&img);
 		return 0;
@@ -42,6 +47,13 @@ int LLVMFuzzerTestOneInput(const unsigned char *data, unsigned long size)
 	    dicom_frame_values(img, img->frames - 1, val, n, err, sizeof err) != 0 ||
 	    dicom_frame_raw(img, img->frames, raw, n, err, sizeof err) != -1)
 		abort();
+	if (window_render(img, 0, NULL, &out, err, sizeof err) == 0) {
+		if (out.width != img->columns || out.height != img->rows)
+			abort();
+		window_image_clear(&out);
+	} else if (err[0] == '\0' || strchr(err, '\n') != NULL) {
+		abort();
+	}
 	free(raw);
 	free(val);
 	dicom_free(&img);

@@ -18,18 +18,20 @@ builddir=$(pwd)
 seconds=${FUZZ_SECONDS:-60}
 clang=${CLANG:-clang}
 targets="${FUZZ_TARGETS:-query_text query_json payload criteria beam sse conf draft negotiation
-	access_form dicom}"
+	access_form dicom picture graphics_reply preview_cache}"
 sources="util/base64.c util/buf.c util/conf.c util/hash.c util/sanitize.c util/uuid.c util/xmalloc.c net/sse.c
 	core/vocab.c core/query.c core/query_canon.c core/query_json.c core/query_text.c
 	core/count.c core/privacy.c core/payload.c core/site_data.c core/beam.c
-	util/xdg.c store/drafts.c core/json_read.c core/negotiation.c core/access_form.c img/dicom.c"
+	util/xdg.c store/drafts.c core/json_read.c core/negotiation.c core/access_form.c img/dicom.c
+	img/dicom_encap.c img/dicom_jpeg.c img/dicom_rle.c img/window.c img/picture.c
+	ui/graphics_reply.c ui/graphics.c client/preview_file.c"
 
 if [ ! -f "$builddir/config.h" ]; then
 	echo "run-libfuzzer.sh: no config.h in $builddir; run it from the build directory" >&2
 	exit 2
 fi
-if ! deps=$(pkg-config --cflags --libs jansson libcrypto zlib); then
-	echo "run-libfuzzer.sh: pkg-config cannot find jansson and libcrypto" >&2
+if ! deps=$(pkg-config --cflags --libs jansson libcrypto zlib libpng libjpeg); then
+	echo "run-libfuzzer.sh: pkg-config cannot find jansson, libcrypto, zlib, libpng or libjpeg" >&2
 	exit 2
 fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/ecii-fuzz.XXXXXX") || exit 2

@@ -73,6 +73,7 @@ void hub_test_send_headers(uint16_t port, const char *method, const char *path, 
 	CURL *curl = curl_easy_init();
 	struct curl_slist *headers = NULL;
 	char url[1024], auth[512];
+	bool typed = false;
 	CURLcode rc;
 
 	assert_non_null(curl);
@@ -93,10 +94,13 @@ void hub_test_send_headers(uint16_t port, const char *method, const char *path, 
 		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
 		headers = curl_slist_append(headers, auth);
 	}
-	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++)
+	for (size_t i = 0; extra != NULL && extra[i] != NULL; i++) {
 		headers = curl_slist_append(headers, extra[i]);
+		typed = typed || strncasecmp(extra[i], "Content-Type:", 13) == 0;
+	}
 	if (body != NULL) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
+		if (!typed) /* JSON unless the caller said otherwise */
+			headers = curl_slist_append(headers, "Content-Type: application/json");
 		headers = curl_slist_append(headers, "Expect:");
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));

@@ -40,7 +40,12 @@
 #define TIMEOUT_S    20 /* no request here should come near it */
 #define UNKNOWN_TASK "00000000-0000-4000-8000-000000000000"
 #define BASIC_SECRET "ZWNpaTpzM2NyM3Q=" /* ecii:s3cr3t */
-#define PUBLISHED    "[{\"id\":\"c-auth\",\"name\":\"Auth\"}]"
+#define PUBLISHED                                                                           \
+	"[{\"id\":\"c-auth\",\"name\":\"Auth\",\"previews\":[{\"id\":\"p-auth\",\"title\":" \
+	"\"T\",\"media_type\":\"image/png\"}]}]"
+#define PREVIEW      "PNGDATA-auth" /* a preview's bytes; their SHA-256 below */
+#define PREVIEW_ETAG "\"8645a7a3bf421ea5688bb3140121d9a5a5b5b8f2e2fff31927c00f672a9abf9d\""
+#define AS_PNG       "Content-Type: image/png"
 #define CLAIMED      "{\"status\":\"claimed\"}"
 #define PERMFAILED   "{\"status\":\"permfailed\",\"body\":\"not today\"}"
 #define PUBLISHED_B  "[{\"id\":\"c-b\",\"name\":\"B\"}]"
@@ -133,6 +138,7 @@ struct row {
 	const char *body;
 	bool if_none_match; /* send If-None-Match with the listing's ETag */
 	long want[N_CALLERS];
+	const char *header; /* one more header line, or NULL */
 };
 
 /* Columns: anon, Bearer, Basic, unknown, researcher, admin, site-a, site-b,
@@ -164,6 +170,22 @@ static const struct row rows[] = {
 	  .want = SITES(403, 403) },
 	{ "PUT", "/api/catalogue/sites/site-a/collections", "bad body", .body = "{}",
 	  .want = SITES(400, 403) },
+	/* previews (§5; the upload is an ecii extension): anonymous reads; a site
+	 * uploads only previews its own collections list, as a preview's type */
+	{ "PUT", "/api/catalogue/sites/site-a/previews/p-auth", .header = AS_PNG, .body = PREVIEW,
+	  .want = SITES(204, 403) },
+	{ "PUT", "/api/catalogue/sites/site-b/previews/p-auth", "site-a's", .header = AS_PNG,
+	  .body = PREVIEW, .want = SITES(403, 409) },
+	{ "PUT", "/api/catalogue/sites/site-a/previews/p-none", "unlisted", .header = AS_PNG,
+	  .body = PREVIEW, .want = SITES(404, 403) },
+	{ "PUT", "/api/catalogue/sites/site-a/previews/p-auth", "as JSON", .body = PREVIEW,
+	  .want = SITES(415, 403) },
+	{ "PUT", "/api/catalogue/sites/site-z/previews/p-auth", "unregistered", .header = AS_PNG,
+	  .body = PREVIEW, .want = SITES(403, 403) },
+	{ "GET", "/api/catalogue/previews/p-auth", .want = ALL(200) },
+	{ "GET", "/api/catalogue/previews/p-auth", "If-None-Match",
+	  .header = "If-None-Match: " PREVIEW_ETAG, .want = ALL(304) },
+	{ "GET", "/api/catalogue/previews/p-none", .want = ALL(404) },
 	/* searching (§3): a user's token; the results, their starter's only */
 	{ "POST", "/backend/beam", .body_kind = BODY_SEARCH,
 	  .want = USERS(201, 201, 201, 201, 403) },
@@ -491,6 +513,10 @@ static int group_setup(void **state)
 	hub_test_start(hub);
 
 	expect_as(CALLER_SITE_A, "PUT", "/api/catalogue/sites/site-a/collections", PUBLISHED, 200);
+	request_as(CALLER_SITE_A, "PUT", "/api/catalogue/sites/site-a/previews/p-auth", AS_PNG,
+	           PREVIEW, &r);
+	assert_int_equal(r.status, 204);
+	hub_test_reply_clear(&r);
 	task_researcher = answered_search(CALLER_RESEARCHER);
 	task_admin = answered_search(CALLER_ADMIN);
 	task_removed = answered_search(CALLER_REMOVED);
@@ -720,7 +746,9 @@ static void test_matrix(void **state)
 				body = nego_body(row->body_kind == BODY_NEGO_DRAFT);
 			snprintf(header, sizeof header, "If-None-Match: %s", etag);
 			request_as((enum caller)c, row->method, path,
-			           row->if_none_match ? header : NULL,
+			           row->header != NULL  ? row->header
+			           : row->if_none_match ? header
+			                                : NULL,
 			           body != NULL ? body : row->body, &r);
 			got[i][c] = r.status;
 			problem = reply_problem(&r, path, (enum caller)c, row->want[c]);

@@ -163,7 +163,7 @@ static char *store_path(const char *file)
 
 static int group_setup(void **state)
 {
-	char err[512] = "";
+	char err[512] = "", *tokens[N_SITES];
 
 	(void)state;
 	tmpdir = test_tmpdir("node");
@@ -177,15 +177,23 @@ static int group_setup(void **state)
 	hub = hub_new(store, vocab);
 	hub_test_start(hub);
 	port = hub_port(hub);
+	/* every site first: the store's one connection is the hub thread's once
+	 * an agent publishes (its previews take a while) */
 	for (size_t i = 0; i < N_SITES; i++) {
-		char *sp = store_path(site_files[i]), *token;
+		char *sp = store_path(site_files[i]);
 
 		expected[i] = node_site_open(sp, vocab, err, sizeof err);
 		if (expected[i] == NULL)
 			fail_msg("%s: %s (run make first)", sp, err);
-		token = hub_test_add_site(store, expected[i]->info.id, NULL);
-		agent_start(&agents[i], sp, port, token);
-		free(token);
+		tokens[i] = hub_test_add_site(store, expected[i]->info.id, NULL);
+		free(sp);
+	}
+	for (size_t i = 0; i < N_SITES; i++) {
+		char *sp = store_path(site_files[i]);
+
+		agent_start(&agents[i], sp, port, tokens[i]);
+		free(tokens[i]);
+		tokens[i] = NULL;
 		free(sp);
 	}
 	return 0;

@@ -20,6 +20,7 @@
 
 #include "core/vocab.h"
 #include "demo/demo_gen.h"
+#include "img/dicom.h"
 #include "store/catalogue_store.h"
 #include "store/site_store.h"
 #include "util/buf.h"
@@ -431,6 +432,13 @@ static void test_deterministic(void **state)
 		}
 		digest_db(a, da, &rows_a);
 		digest_db(b, db, &rows_b);
+		if (i < n_desc_sites()) {
+			/* The digests cover the previews' bytes: there are some. */
+			sqlite3 *site = open_ro(a);
+
+			assert_true(scalar(site, "SELECT count(*) FROM previews", NULL) >= 1);
+			sqlite3_close(site);
+		}
 		assert_true(rows_a > 0);
 		assert_int_equal(rows_a, rows_b);
 		assert_string_equal(da, db);
@@ -974,7 +982,7 @@ static void test_catalogue_matches_tables(void **state)
 		                    "Synthetic demo data.", 20) == 0);
 		assert_true(json_is_true(json_object_get(item, "synthetic")));
 		assert_true(json_is_array(json_object_get(item, "previews")));
-		assert_int_equal(json_array_size(json_object_get(item, "previews")), 0);
+		assert_true(json_array_size(json_object_get(item, "previews")) >= 1);
 		assert_non_null(json_string_value(json_object_get(item, "updated")));
 		assert_non_null(json_string_value(json_object_get(item, "version")));
 		assert_non_null(
@@ -1014,6 +1022,122 @@ static void test_escape_collection(void **state)
 	assert_non_null(strstr(desc, "\x1b]0;"));
 	assert_non_null(strchr(desc, '\b'));
 	json_decref(item);
+	catalogue_store_close(&cat);
+	free(cat_path);
+}
+
+/* The DICOM modality of a preview as the vocabulary's modality alias. */
+static const char *modality_alias(const char *dicom_modality)
+{
+	static const char *const map[][2] = {
+		{ "CT", "ct" }, { "MR", "mr" }, { "MG", "mg" }, { "PT", "pet" }
+	};
+
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i][0], dicom_modality) == 0)
+			return map[i][1];
+	fail_msg("a preview of modality '%s'", dicom_modality);
+	return NULL;
+}
+
+static int json_has_string(json_t *a, const char *s)
+{
+	json_t *v;
+	size_t i;
+
+	json_array_foreach (a, i, v)
+		if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
+			return 1;
+	return 0;
+}
+
+/* Every collection lists 1 or 2 previews; each is in its site's store
+ * under the same id, title and media type, parses as DICOM of one of the
+ * collection's modalities with the promised frames, and ids are unique
+ * across the federation. The store holds no preview the items do not
+ * list. */
+static void test_previews(void **state)
+{
+	char *cat_path = xasprintf("%s/catalogue.db", dir_a), err[512] = "";
+	struct catalogue_store *cat = catalogue_store_open(cat_path, false, err, sizeof err);
+	const struct vocab_field *modality = vocab_field_find(vocab, "modality");
+	json_t *items, *item, *seen = json_object();
+	size_t i, listed = 0, stored = 0, multi = 0;
+
+	assert_non_null(cat);
+	assert_non_null(modality);
+	items = catalogue_store_list(cat, err, sizeof err);
+	assert_non_null(items);
+	json_array_foreach (items, i, item) {
+		const char *cid = json_string_value(json_object_get(item, "id"));
+		const char *site =
+		    json_string_value(json_object_get(json_object_get(item, "provider"), "id"));
+		json_t *previews = json_object_get(item, "previews"), *p;
+		char *path = site_path(dir_a, site);
+		sqlite3 *db = open_ro(path);
+		size_t j;
+
+		assert_true(json_array_size(previews) >= 1 && json_array_size(previews) <= 2);
+		json_array_foreach (previews, j, p) {
+			const char *id = json_string_value(json_object_get(p, "id"));
+			const char *title = json_string_value(json_object_get(p, "title"));
+			char *want_id = xasprintf("%s-%zu", cid, j + 1);
+			sqlite3_stmt *st;
+			struct dicom_image *img;
+			int v;
+
+			assert_int_equal(json_object_size(p), 3);
+			assert_non_null(id);
+			assert_string_equal(id, want_id);
+			assert_null(json_object_get(seen, id));
+			json_object_set_new(seen, id, json_true());
+			assert_non_null(title);
+			assert_non_null(strstr(title, "phantom"));
+			assert_non_null(strstr(title, "(synthetic)"));
+			assert_string_equal(json_string_value(json_object_get(p, "media_type")),
+			                    "application/dicom");
+			st = prep(db,
+			          "SELECT collection_id, title, media_type, bytes FROM previews"
+			          " WHERE id = ?",
+			          id, NULL);
+			assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+			assert_string_equal((const char *)sqlite3_column_text(st, 0), cid);
+			assert_string_equal((const char *)sqlite3_column_text(st, 1), title);
+			assert_string_equal((const char *)sqlite3_column_text(st, 2),
+			                    "application/dicom");
+			img = dicom_read(sqlite3_column_blob(st, 3),
+			                 (size_t)sqlite3_column_bytes(st, 3), err, sizeof err);
+			if (img == NULL)
+				fail_msg("preview %s: %s", id, err);
+			assert_null(dicom_no_preview(img));
+			/* Its modality is one the item lists. */
+			v = vocab_value_find(modality, modality_alias(img->modality));
+			assert_true(v >= 0);
+			assert_true(json_has_string(json_object_get(item, "imaging_modality"),
+			                            modality->values[v].label));
+			/* The title tells the frames. */
+			if (img->frames > 1) {
+				char *n = xasprintf("%u slices", img->frames);
+
+				assert_non_null(strstr(title, n));
+				free(n);
+				multi++;
+			}
+			dicom_free(&img);
+			sqlite3_finalize(st);
+			free(want_id);
+			listed++;
+		}
+		stored += (size_t)scalar(
+		    db, "SELECT count(*) FROM previews WHERE collection_id = ?", cid, NULL);
+		sqlite3_close(db);
+		free(path);
+	}
+	assert_int_equal(stored, listed);
+	/* Some previews have slices to step through. */
+	assert_true(multi >= 1);
+	json_decref(seen);
+	json_decref(items);
 	catalogue_store_close(&cat);
 	free(cat_path);
 }
@@ -1067,6 +1191,8 @@ static void test_bench_site(void **state)
 	                   code("diagnosis", "colon"), code("diagnosis", "rectum"), NULL) > 3000);
 	/* --studies-per-subject 4: the mean follows. */
 	assert_true(fabs(scalar(db, "SELECT count(*) FROM studies", NULL) / 20000 - 4.0) < 0.1);
+	/* Benchmarks have no previews. */
+	assert_true(scalar(db, "SELECT count(*) FROM previews", NULL) == 0);
 	sqlite3_close(db);
 	assert_true(json_array_size(items) >= 8);
 	json_array_foreach (items, i, item)
@@ -1102,6 +1228,7 @@ int main(void)
 		cmocka_unit_test(test_study_mix),
 		cmocka_unit_test(test_catalogue_matches_tables),
 		cmocka_unit_test(test_escape_collection),
+		cmocka_unit_test(test_previews),
 		cmocka_unit_test(test_bench_site),
 	};
 

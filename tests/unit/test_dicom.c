@@ -1,14 +1,22 @@
-/* The DICOM preview reader (img/dicom): degenerate input first (NULL,
- * empty, "DICM" alone, a small valid file cut at every byte, absurd
- * dimensions, lengths that lie, bad and unknown VRs, deep nesting,
- * compressed pixel data), hand-built datasets for what dcmtk cannot write
- * from a dump (1-bit and 32-bit pixels, planar colour, nested sequences of
- * undefined length), then files made at test time with dcmtk as an
- * independent oracle: dump2dcm from a text dump, dcmconv into implicit LE,
- * explicit LE, explicit BE and deflated, dcmodify for MONOCHROME1; every
- * pixel ecii reads is compared with dcmdump's values and with dcm2pnm's
- * unwindowed PGM, which for full-range 8- and 16-bit images is exact.
- * dcmtk missing is a failure, never a skip. */
+/* The DICOM preview reader (img/dicom and its decoders img/dicom_*.c):
+ * degenerate input first (NULL, empty, "DICM" alone, a small valid file cut
+ * at every byte, absurd dimensions, lengths that lie, bad and unknown VRs,
+ * deep nesting, compressed pixel data; RLE frames built by hand with every
+ * packet kind and the lies: segment counts and offsets out of range, runs
+ * past the plane, data cut short, fragment counts; native YBR_FULL_422 and
+ * palette tables whose data does not match the descriptor), JPEG streams
+ * dcmtk wrote wrapped in every fragment layout (offset table, one fragment
+ * per frame, frames over several fragments split at SOI) and the lies
+ * (tables pointing inside a fragment, fragment counts, truncation, a size
+ * that disagrees, corrupt entropy data, 12-bit samples), hand-built
+ * datasets for what dcmtk cannot write from a dump (1-bit and 32-bit
+ * pixels, planar colour, nested sequences of undefined length), then files
+ * made at test time with dcmtk as an independent oracle: dump2dcm from a
+ * text dump, dcmconv into implicit LE, explicit LE, explicit BE and
+ * deflated, dcmodify for MONOCHROME1, dcmcrle for RLE; every pixel ecii
+ * reads is compared with dcmdump's values and with dcm2pnm's unwindowed
+ * PGM, which for full-range 8- and 16-bit images is exact. dcmtk missing
+ * is a failure, never a skip. */
 #include "config.h"
 
 #include <setjmp.h>
@@ -107,6 +115,20 @@ static void pixel_module(struct bytes *b, unsigned rows, unsigned cols, unsigned
 	el_us(b, 0x0028, 0x0100, bits);
 	el_us(b, 0x0028, 0x0101, stored);
 	el_us(b, 0x0028, 0x0102, stored - 1);
+	el_us(b, 0x0028, 0x0103, pr);
+}
+
+/* The image pixel module with samples and photometric (even length) given. */
+static void colour_module(struct bytes *b, unsigned rows, unsigned cols, unsigned bits, unsigned pr,
+                          unsigned spp, const char *photometric)
+{
+	el_us(b, 0x0028, 0x0002, spp);
+	el_str(b, 0x0028, 0x0004, "CS", photometric);
+	el_us(b, 0x0028, 0x0010, rows);
+	el_us(b, 0x0028, 0x0011, cols);
+	el_us(b, 0x0028, 0x0100, bits);
+	el_us(b, 0x0028, 0x0101, bits);
+	el_us(b, 0x0028, 0x0102, bits - 1);
 	el_us(b, 0x0028, 0x0103, pr);
 }
 
@@ -384,7 +406,7 @@ static void test_compressed(void **state)
 	int64_t raw[4];
 
 	(void)state;
-	part10(&b, "1.2.840.10008.1.2.4.50");
+	part10(&b, "1.2.840.10008.1.2.4.80");
 	pixel_module(&b, 2, 2, 8, 8, 0);
 	el(&b, 0x7FE0, 0x0010, "OB", NULL, UINT32_MAX);
 	item_tag(&b, 0xE000, 0);
@@ -392,12 +414,23 @@ static void test_compressed(void **state)
 	put(&b, "\xff\xd8\xff\xd9", 4);
 	item_tag(&b, 0xE0DD, 0);
 	img = read_ok(&b);
+	assert_string_equal(img->compression, "JPEG-LS lossless");
+	assert_false(img->has_pixels);
+	assert_string_equal(dicom_no_preview(img), "compressed as JPEG-LS lossless: no preview");
+	assert_int_equal(dicom_frame_raw(img, 0, raw, 4, err, sizeof err), -1);
+	assert_string_equal(err, "compressed as JPEG-LS lossless: no preview");
+	assert_int_equal(img->rows, 2);
+	dicom_free(&img);
+	/* The same bytes as JPEG baseline are decoded, and fail in one line;
+	 * the header still reads. */
+	memcpy(b.p + 128 + 4 + 8 + 20, "50", 2);
+	img = read_ok(&b);
 	assert_string_equal(img->compression, "JPEG baseline");
 	assert_false(img->has_pixels);
-	assert_string_equal(dicom_no_preview(img), "compressed as JPEG baseline: no preview");
+	assert_non_null(strstr(dicom_no_preview(img), "(7FE0,0010) at byte "));
+	assert_non_null(strstr(dicom_no_preview(img), ": JPEG: "));
+	assert_null(strchr(dicom_no_preview(img), '\n'));
 	assert_int_equal(dicom_frame_raw(img, 0, raw, 4, err, sizeof err), -1);
-	assert_string_equal(err, "compressed as JPEG baseline: no preview");
-	assert_int_equal(img->rows, 2);
 	dicom_free(&img);
 	/* A fragment that runs past the end. */
 	b.p[b.len - 8 - 4 - 4] = 0x40;
@@ -411,7 +444,7 @@ static void test_compressed(void **state)
 	item_tag(&b, 0xE000, 0);
 	item_tag(&b, 0xE0DD, 0);
 	img = read_ok(&b);
-	assert_string_equal(dicom_no_preview(img), "compressed as RLE: no preview");
+	assert_non_null(strstr(dicom_no_preview(img), "encapsulated pixel data without fragments"));
 	dicom_free(&img);
 	free(b.p);
 
@@ -435,6 +468,228 @@ static void test_compressed(void **state)
 	assert_int_equal(dicom_frame_raw(img, 0, raw, 2, NULL, 0), 0);
 	assert_int_equal(raw[0], 7);
 	assert_int_equal(raw[1], 9);
+	dicom_free(&img);
+	free(b.p);
+}
+
+/* An RLE header: n segments at the given offsets. */
+static void rle_header(struct bytes *b, unsigned n, const uint32_t *offsets)
+{
+	put32(b, n);
+	for (unsigned i = 0; i < 15; i++)
+		put32(b, i < n ? offsets[i] : 0);
+}
+
+/* A Part 10 RLE file around one fragment per frame (frag, len each). */
+static struct bytes rle_file(unsigned rows, unsigned cols, unsigned spp, unsigned bits, unsigned pr,
+                             unsigned frames, const struct bytes *frags, unsigned nfrags)
+{
+	struct bytes b = { 0 };
+	char nf[8];
+
+	part10(&b, "1.2.840.10008.1.2.5");
+	snprintf(nf, sizeof nf, "%u ", frames);
+	el_str(&b, 0x0028, 0x0008, "IS", nf);
+	colour_module(&b, rows, cols, bits, pr, spp, spp == 3 ? "RGB " : "MONOCHROME2 ");
+	el(&b, 0x7FE0, 0x0010, "OB", NULL, UINT32_MAX);
+	item_tag(&b, 0xE000, 0);
+	for (unsigned i = 0; i < nfrags; i++) {
+		item_tag(&b, 0xE000, (uint32_t)frags[i].len);
+		put(&b, frags[i].p, frags[i].len);
+	}
+	item_tag(&b, 0xE0DD, 0);
+	return b;
+}
+
+static void test_rle(void **state)
+{
+	const uint32_t off1[] = { 64 }, off2[] = { 64, 68 }, off3[] = { 64, 66, 68 };
+	struct bytes f = { 0 }, b;
+	struct dicom_image *img;
+	int64_t raw[6];
+
+	(void)state;
+	/* 2x3 8-bit: a literal run of 2, a repeat of 3 (-2), a no-op (-128),
+	 * a literal of 1. */
+	rle_header(&f, 1, off1);
+	put(&f, "\x01\x0a\x0b\xfe\x07\x80\x00\x63", 8);
+	b = rle_file(2, 3, 1, 8, 0, 1, &f, 1);
+	img = read_ok(&b);
+	assert_null(dicom_no_preview(img));
+	assert_int_equal(dicom_frame_raw(img, 0, raw, 6, NULL, 0), 0);
+	assert_int_equal(raw[0], 10);
+	assert_int_equal(raw[1], 11);
+	assert_int_equal(raw[2], 7);
+	assert_int_equal(raw[4], 7);
+	assert_int_equal(raw[5], 0x63);
+	assert_string_equal(img->compression, "RLE");
+	dicom_free(&img);
+	free(b.p);
+
+	/* Data cut short: the segment gives 5 of 6 bytes. */
+	f.len -= 2;
+	b = rle_file(2, 3, 1, 8, 0, 1, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "RLE segment 1 gives 5 of 6 bytes"));
+	dicom_free(&img);
+	free(b.p);
+	/* A run past the plane. */
+	f.len -= 2;
+	put(&f, "\xf0\x01", 2);
+	b = rle_file(2, 3, 1, 8, 0, 1, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "RLE segment 1 gives 5 of 6"));
+	dicom_free(&img);
+	free(b.p);
+	free(f.p);
+
+	/* 1x2 signed 16-bit: high bytes, then low bytes: -2, 0x0102. */
+	memset(&f, 0, sizeof f);
+	rle_header(&f, 2, off2);
+	put(&f, "\x01\xff\x01", 3);
+	put(&f, "\x00", 1);
+	put(&f, "\x01\xfe\x02", 3);
+	b = rle_file(1, 2, 1, 16, 1, 1, &f, 1);
+	img = read_ok(&b);
+	assert_int_equal(dicom_frame_raw(img, 0, raw, 2, NULL, 0), 0);
+	assert_int_equal(raw[0], -2);
+	assert_int_equal(raw[1], 0x0102);
+	dicom_free(&img);
+	free(b.p);
+	/* Segment offsets out of range or out of order. */
+	f.p[8] = 0x40;
+	f.p[9] = 0x1F;
+	b = rle_file(1, 2, 1, 16, 1, 1, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "RLE segment 2 offset 8000 outside 64..71"));
+	dicom_free(&img);
+	free(b.p);
+	f.p[8] = 60;
+	f.p[9] = 0;
+	b = rle_file(1, 2, 1, 16, 1, 1, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "RLE segment 2 offset 60"));
+	dicom_free(&img);
+	free(b.p);
+	/* The segment count must match samples x bytes. */
+	f.p[0] = 1;
+	b = rle_file(1, 2, 1, 16, 1, 1, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "RLE frame has 1 segments"));
+	dicom_free(&img);
+	free(b.p);
+	/* A header cut short. */
+	f.len = 40;
+	b = rle_file(1, 2, 1, 16, 1, 1, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "RLE header cut short (40 of 64 bytes)"));
+	dicom_free(&img);
+	free(b.p);
+	free(f.p);
+
+	/* 1x2 RGB: one plane per sample, interleaved on output. */
+	memset(&f, 0, sizeof f);
+	rle_header(&f, 3, off3);
+	put(&f, "\xff\x01\xff\x02\x01\x03\x04", 7);
+	b = rle_file(1, 2, 3, 8, 0, 1, &f, 1);
+	img = read_ok(&b);
+	assert_string_equal(img->photometric, "RGB");
+	assert_int_equal(dicom_frame_raw(img, 0, raw, 6, NULL, 0), 0);
+	assert_int_equal(raw[0], 1);
+	assert_int_equal(raw[1], 2);
+	assert_int_equal(raw[2], 3);
+	assert_int_equal(raw[3], 1);
+	assert_int_equal(raw[4], 2);
+	assert_int_equal(raw[5], 4);
+	dicom_free(&img);
+	free(b.p);
+
+	/* Fragment count lies: 2 frames, 1 fragment, no offset table. */
+	b = rle_file(1, 2, 3, 8, 0, 2, &f, 1);
+	img = read_ok(&b);
+	assert_non_null(strstr(dicom_no_preview(img), "1 fragments for 2 frames"));
+	dicom_free(&img);
+	free(b.p);
+	/* Two frames, one fragment each. */
+	{
+		struct bytes two[2] = { f, f };
+
+		b = rle_file(1, 2, 3, 8, 0, 2, two, 2);
+		img = read_ok(&b);
+		assert_int_equal(dicom_frame_raw(img, 1, raw, 6, NULL, 0), 0);
+		assert_int_equal(raw[5], 4);
+		dicom_free(&img);
+		free(b.p);
+	}
+	free(f.p);
+}
+
+/* Native YBR_FULL_422 is expanded on read; PALETTE COLOR tables are read
+ * from their descriptors, and tables that lie are named. */
+static void test_ybr422_and_palette(void **state)
+{
+	struct bytes b = { 0 };
+	struct dicom_image *img;
+	int64_t raw[6];
+	const unsigned char desc[6] = { 4, 0, 10, 0, 16, 0 }, desc8[6] = { 3, 0, 0, 0, 8, 0 };
+	const unsigned char lut16[8] = { 0, 0, 0, 0x40, 0, 0x80, 0xff, 0xff };
+
+	(void)state;
+	part10(&b, "1.2.840.10008.1.2.1");
+	colour_module(&b, 1, 2, 8, 0, 3, "YBR_FULL_422");
+	el(&b, 0x7FE0, 0x0010, "OB", "\x10\x20\x80\x90", 4);
+	img = read_ok(&b);
+	assert_string_equal(img->pixel_colour, "YBR_FULL_422");
+	assert_int_equal(dicom_frame_raw(img, 0, raw, 6, NULL, 0), 0);
+	assert_int_equal(raw[0], 0x10);
+	assert_int_equal(raw[1], 0x80);
+	assert_int_equal(raw[2], 0x90);
+	assert_int_equal(raw[3], 0x20);
+	assert_int_equal(raw[4], 0x80);
+	assert_int_equal(raw[5], 0x90);
+	dicom_free(&img);
+	/* Cut short. */
+	b.p[b.len - 8] = 2;
+	read_fails(b.p, b.len - 2, "pixel data shorter");
+	free(b.p);
+
+	memset(&b, 0, sizeof b);
+	part10(&b, "1.2.840.10008.1.2.1");
+	colour_module(&b, 1, 2, 8, 0, 1, "PALETTE COLOR ");
+	el(&b, 0x0028, 0x1101, "US", desc, 6);
+	el(&b, 0x0028, 0x1102, "US", desc, 6);
+	el(&b, 0x0028, 0x1103, "US", desc8, 6);
+	el(&b, 0x0028, 0x1201, "OW", lut16, 8);
+	el(&b, 0x0028, 0x1202, "OW", lut16, 8);
+	el(&b, 0x0028, 0x1203, "OW", "\x05\x06\x07\x00", 4);
+	el(&b, 0x7FE0, 0x0010, "OB", "\x0b\x0d", 2);
+	img = read_ok(&b);
+	assert_string_equal(img->lut_error, "");
+	assert_int_equal(img->palette[0].entries, 4);
+	assert_int_equal(img->palette[0].first, 10);
+	assert_int_equal(img->palette[0].bits, 16);
+	assert_int_equal(img->palette[0].data[3], 0xFFFF);
+	assert_int_equal(img->palette[2].entries, 3);
+	assert_int_equal(img->palette[2].bits, 8);
+	assert_int_equal(img->palette[2].data[0], 5);
+	assert_int_equal(img->palette[2].data[2], 7);
+	dicom_free(&img);
+	/* Green's data says 4 entries of 16 bits but holds 3 words. */
+	{
+		size_t at = b.len - 14 - 16 - 20;
+
+		assert_int_equal(b.p[at], 0x28);
+		assert_int_equal(b.p[at + 2], 0x02);
+		assert_int_equal(b.p[at + 3], 0x12);
+		b.p[at + 8] = 6;
+		memmove(b.p + at + 12 + 6, b.p + at + 12 + 8, b.len - (at + 12 + 8));
+		b.len -= 2;
+	}
+	img = read_ok(&b);
+	assert_string_equal(img->lut_error,
+	                    "palette green table has 3 words of data for 4 entries of 16 bits");
+	assert_null(img->palette[1].data);
+	assert_null(dicom_no_preview(img)); /* the indices still read */
 	dicom_free(&img);
 	free(b.p);
 }
@@ -854,6 +1109,244 @@ static void test_dcmtk_multiframe_monochrome1(void **state)
 	free(px);
 }
 
+/* The bytes of a file, new; *len set. */
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *p = NULL;
+	size_t n = 0, cap = 0, got;
+
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
+	do {
+		if (n == cap) {
+			cap = cap * 2 + 4096;
+			p = xreallocarray(p, cap, 1);
+		}
+		got = fread(p + n, 1, cap - n, f);
+		n += got;
+	} while (got > 0);
+	fclose(f);
+	*len = n;
+	return p;
+}
+
+/* A Part 10 JPEG baseline file of frames 16x12 8-bit gray frames: the
+ * offset table (nbot offsets, none when 0) and fragments given. */
+static struct bytes jpeg_file(const char *ts, unsigned rows, unsigned frames, const uint32_t *bot,
+                              unsigned nbot, const struct bytes *frags, unsigned nfrags)
+{
+	struct bytes b = { 0 };
+	char nf[8];
+
+	part10(&b, ts);
+	snprintf(nf, sizeof nf, "%u ", frames);
+	el_str(&b, 0x0028, 0x0008, "IS", nf);
+	pixel_module(&b, rows, 16, 8, 8, 0);
+	el(&b, 0x7FE0, 0x0010, "OB", NULL, UINT32_MAX);
+	item_tag(&b, 0xE000, nbot * 4);
+	for (unsigned i = 0; i < nbot; i++)
+		put32(&b, bot[i]);
+	for (unsigned i = 0; i < nfrags; i++) {
+		item_tag(&b, 0xE000, (uint32_t)frags[i].len);
+		put(&b, frags[i].p, frags[i].len);
+	}
+	item_tag(&b, 0xE0DD, 0);
+	return b;
+}
+
+/* frame of img equals the 192 bytes want. */
+static void frame_is(const struct dicom_image *img, unsigned frame, const unsigned char *want)
+{
+	int64_t raw[192];
+	char err[256];
+
+	if (dicom_frame_raw(img, frame, raw, 192, err, sizeof err) != 0)
+		fail_msg("frame %u: %s", frame, err);
+	for (size_t i = 0; i < 192; i++) {
+		if (raw[i] != want[i])
+			fail_msg("frame %u pixel %zu: %lld, want %u", frame, i, (long long)raw[i],
+			         want[i]);
+	}
+}
+
+static void problem_has(const struct bytes *b, const char *want)
+{
+	struct dicom_image *img = read_ok(b);
+	const char *why = dicom_no_preview(img);
+
+	if (why == NULL || strstr(why, want) == NULL || strchr(why, '\n') != NULL)
+		fail_msg("no preview \"%s\", expected \"%s\"", why ? why : "(null)", want);
+	assert_false(img->has_pixels);
+	dicom_free(&img);
+}
+
+/* JPEG frames: a stream made by dcmtk (dcmj2pnm +oj) wrapped by hand in
+ * every fragment layout; the pixels equal dcmj2pnm's decoding of img2dcm's
+ * file; then the lies: offset table, fragment count, truncation, size. */
+static void test_dcmtk_jpeg_frames(void **state)
+{
+	char dump[65536];
+	char *px = pixel_list(12 * 16, u8_value, 1), *src, *jpg = test_temp_path(scratch, "g.jpg");
+	char *dcm = test_temp_path(scratch, "img2dcm.dcm"), *pgm = test_temp_path(scratch, "g.pgm");
+	unsigned char *want, *j;
+	size_t jlen, plen;
+	struct bytes b, one, half[2], four[4], cut;
+	struct dicom_image *img;
+	uint32_t bot[2];
+
+	(void)state;
+	need_dcmtk();
+	snprintf(dump, sizeof dump, dump_head, "OT", 1u, 12u, 16u, 8u, 8u, 7u, 0u, "", "OB", px);
+	src = make_dcm("g8.dcm", dump);
+	run("dcmj2pnm -q +oj '%s' '%s' && img2dcm -q '%s' '%s' && dcmj2pnm -q '%s' '%s'", src, jpg,
+	    jpg, dcm, dcm, pgm);
+	want = slurp(pgm, &plen);
+	assert_true(plen > 192);
+	memmove(want, want + plen - 192, 192);
+	j = slurp(jpg, &jlen);
+	assert_true(jlen > 100);
+
+	/* img2dcm's own file (empty offset table, one fragment). */
+	img = read_path(dcm);
+	assert_string_equal(img->compression, "JPEG baseline");
+	assert_null(dicom_no_preview(img));
+	frame_is(img, 0, want);
+	dicom_free(&img);
+
+	one = (struct bytes){ j, jlen, jlen };
+	half[0] = (struct bytes){ j, jlen / 2, 0 };
+	half[1] = (struct bytes){ j + jlen / 2, jlen - jlen / 2, 0 };
+	/* One frame, one fragment; one frame over two fragments. */
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 1, NULL, 0, &one, 1);
+	img = read_ok(&b);
+	frame_is(img, 0, want);
+	dicom_free(&img);
+	free(b.p);
+	b = jpeg_file("1.2.840.10008.1.2.4.51", 12, 1, NULL, 0, half, 2);
+	img = read_ok(&b);
+	assert_string_equal(img->compression, "JPEG extended");
+	frame_is(img, 0, want);
+	dicom_free(&img);
+	free(b.p);
+	/* Two frames of two fragments each: split at each SOI, no table. */
+	four[0] = half[0];
+	four[1] = half[1];
+	four[2] = half[0];
+	four[3] = half[1];
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 2, NULL, 0, four, 4);
+	img = read_ok(&b);
+	frame_is(img, 0, want);
+	frame_is(img, 1, want);
+	dicom_free(&img);
+	free(b.p);
+	/* The same with an offset table; then a table that points inside a
+	 * fragment, and one with too few entries. */
+	bot[0] = 0;
+	bot[1] = (uint32_t)(8 + half[0].len + 8 + half[1].len);
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 2, bot, 2, four, 4);
+	img = read_ok(&b);
+	frame_is(img, 0, want);
+	frame_is(img, 1, want);
+	dicom_free(&img);
+	free(b.p);
+	bot[1] += 2;
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 2, bot, 2, four, 4);
+	problem_has(&b, "basic offset table entry 2 (");
+	free(b.p);
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 2, bot, 1, four, 4);
+	problem_has(&b, "basic offset table of 4 bytes for 2 frames");
+	free(b.p);
+	/* Fragment count lies: 3 frames, 2 streams, no table. */
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 3, NULL, 0, four, 4);
+	problem_has(&b, "4 fragments for 3 frames, and no offset table");
+	free(b.p);
+	/* Truncated: the first half alone. */
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 1, NULL, 0, half, 1);
+	problem_has(&b, ": JPEG: ");
+	free(b.p);
+	cut = (struct bytes){ j, 2, 0 };
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 1, NULL, 0, &cut, 1);
+	problem_has(&b, "JPEG: no start of image marker");
+	free(b.p);
+	/* A JPEG whose size disagrees with the header. */
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 10, 1, NULL, 0, &one, 1);
+	problem_has(&b, "JPEG of 16x12 x 1 samples where the header says 16x10 x 1");
+	free(b.p);
+	/* Corrupt entropy data (a marker in the middle) is an error, not a
+	 * half-grey image. */
+	j[jlen - 40] = 0xFF;
+	j[jlen - 39] = 0xD9;
+	b = jpeg_file("1.2.840.10008.1.2.4.50", 12, 1, NULL, 0, &one, 1);
+	problem_has(&b, "JPEG: ");
+	free(b.p);
+
+	free(j);
+	free(want);
+	free(pgm);
+	free(dcm);
+	free(jpg);
+	free(src);
+	free(px);
+}
+
+/* 12-bit JPEG extended (dcmcjpeg +ee of a 12-bit image): named in one
+ * line; the header still reads. */
+static void test_dcmtk_jpeg_12bit(void **state)
+{
+	char dump[65536];
+	char *px = pixel_list(6 * 7, s16_value, 0), *src, *dst = test_temp_path(scratch, "je.dcm");
+	struct dicom_image *img;
+
+	(void)state;
+	need_dcmtk();
+	snprintf(dump, sizeof dump, dump_head, "CT", 1u, 6u, 7u, 16u, 12u, 11u, 0u, "", "OW", px);
+	src = make_dcm("u12.dcm", dump);
+	run("dcmcjpeg -q +ee '%s' '%s'", src, dst);
+	img = read_path(dst);
+	assert_string_equal(img->compression, "JPEG extended");
+	assert_int_equal(img->rows, 6);
+	assert_non_null(strstr(dicom_no_preview(img), "12-bit JPEG: no preview"));
+	dicom_free(&img);
+	free(dst);
+	free(src);
+	free(px);
+}
+
+/* RLE made by dcmtk (dcmcrle) reads back to the native file's values:
+ * signed 16-bit, and 8-bit multi-frame. */
+static void test_dcmtk_rle(void **state)
+{
+	char dump[65536];
+	char *px16 = pixel_list(6 * 7, s16_value, 0), *px8 = pixel_list(3 * 5 * 4, u8_value, 1);
+	char *src, *dst = test_temp_path(scratch, "rle.dcm");
+	struct dicom_image *img;
+
+	(void)state;
+	need_dcmtk();
+	snprintf(dump, sizeof dump, dump_head, "CT", 1u, 6u, 7u, 16u, 16u, 15u, 1u, "", "OW", px16);
+	src = make_dcm("s16.dcm", dump);
+	run("dcmcrle -q '%s' '%s'", src, dst);
+	img = read_path(dst);
+	assert_string_equal(img->compression, "RLE");
+	assert_null(dicom_no_preview(img));
+	compare_with_dcmdump(src, img);
+	dicom_free(&img);
+	free(src);
+	snprintf(dump, sizeof dump, dump_head, "OT", 3u, 5u, 4u, 8u, 8u, 7u, 0u, "", "OB", px8);
+	src = make_dcm("mf8.dcm", dump);
+	run("dcmcrle -q '%s' '%s'", src, dst);
+	img = read_path(dst);
+	assert_int_equal(img->frames, 3);
+	compare_with_dcmdump(src, img);
+	compare_with_dcm2pnm(dst, img);
+	dicom_free(&img);
+	free(src);
+	free(dst);
+	free(px8);
+	free(px16);
+}
+
 static void test_read_file_errors(void **state)
 {
 	char err[256];
@@ -900,10 +1393,15 @@ int main(void)
 		cmocka_unit_test(test_compressed),
 		cmocka_unit_test(test_bits_1_and_32),
 		cmocka_unit_test(test_planar_colour),
+		cmocka_unit_test(test_rle),
+		cmocka_unit_test(test_ybr422_and_palette),
 		cmocka_unit_test(test_read_file_errors),
 		cmocka_unit_test(test_dcmtk_unsigned16_four_encodings),
 		cmocka_unit_test(test_dcmtk_signed16_rescale),
 		cmocka_unit_test(test_dcmtk_multiframe_monochrome1),
+		cmocka_unit_test(test_dcmtk_jpeg_frames),
+		cmocka_unit_test(test_dcmtk_jpeg_12bit),
+		cmocka_unit_test(test_dcmtk_rle),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -2,7 +2,9 @@
  * (empty, unknown, a site's), corrupt, foreign and newer files first; then
  * tokens in and out, what the file holds, rotation, removal, last seen and
  * online, the published catalogue with its ETag, clashes between sites,
- * the audit, and WAL mode. */
+ * the audit, and WAL mode; previews (ids, types and sizes refused first,
+ * then who may store which id, what is served, and the migration from
+ * schema version 2). */
 #include "config.h"
 
 #include <errno.h>
@@ -835,6 +837,249 @@ static void test_wal(void **state)
 	free(path);
 }
 
+/* ---- previews (schema version 3) --------------------------------------- */
+
+/* A collection item id of site listing the previews ids (a JSON array text). */
+static json_t *item_with_previews(const char *id, const char *previews)
+{
+	json_t *item = make_item(id, id);
+
+	json_object_set_new(item, "previews", json_loads(previews, 0, NULL));
+	return item;
+}
+
+static void test_preview_degenerate(void **state)
+{
+	char *path, err[512] = "", *long_id;
+	struct hub_store *s = new_store(&path);
+	struct hub_preview p;
+	json_t *items;
+
+	(void)state;
+	/* ids: what may reach a URL path or a file name */
+	assert_false(hub_preview_id_valid(NULL));
+	assert_false(hub_preview_id_valid(""));
+	assert_false(hub_preview_id_valid("."));
+	assert_false(hub_preview_id_valid(".."));
+	assert_false(hub_preview_id_valid("-rf"));
+	assert_false(hub_preview_id_valid("a/b"));
+	assert_false(hub_preview_id_valid("a b"));
+	assert_false(hub_preview_id_valid("a%2f"));
+	assert_true(hub_preview_id_valid("p-1.dcm"));
+	assert_true(hub_preview_id_valid("9_x"));
+	long_id = xmalloc(HUB_PREVIEW_ID_MAX + 2);
+	memset(long_id, 'a', HUB_PREVIEW_ID_MAX + 1);
+	long_id[HUB_PREVIEW_ID_MAX + 1] = '\0';
+	assert_false(hub_preview_id_valid(long_id));
+	long_id[HUB_PREVIEW_ID_MAX] = '\0';
+	assert_true(hub_preview_id_valid(long_id));
+	free(long_id);
+	assert_false(hub_preview_type_valid(NULL));
+	assert_false(hub_preview_type_valid("image/jpeg"));
+	assert_false(hub_preview_type_valid("image/png; x=1"));
+	assert_true(hub_preview_type_valid("image/png"));
+	assert_true(hub_preview_type_valid("application/dicom"));
+
+	free(hub_store_site_add(s, "site-a", NULL, err, sizeof err));
+	items = json_pack("[o]", item_with_previews("a-1", "[{\"id\":\"p-1\"}]"));
+	assert_int_equal(hub_store_catalogue_replace(s, "site-a", items, err, sizeof err), 0);
+	assert_int_equal(
+	    hub_store_preview_put(s, NULL, "p-1", "image/png", "x", 1, 1, err, sizeof err),
+	    HUB_PREVIEW_ERROR);
+	assert_int_equal(
+	    hub_store_preview_put(s, "site-a", "../p-1", "image/png", "x", 1, 1, err, sizeof err),
+	    HUB_PREVIEW_ERROR);
+	assert_non_null(strstr(err, "preview id"));
+	assert_int_equal(
+	    hub_store_preview_put(s, "site-a", "p-1", "text/html", "x", 1, 1, err, sizeof err),
+	    HUB_PREVIEW_ERROR);
+	assert_int_equal(
+	    hub_store_preview_put(s, "site-a", "p-1", "image/png", NULL, 1, 1, err, sizeof err),
+	    HUB_PREVIEW_ERROR);
+	assert_int_equal(hub_store_preview_put(s, "site-a", "p-1", "image/png", "x",
+	                                       (size_t)HUB_PREVIEW_MAX + 1, 1, err, sizeof err),
+	                 HUB_PREVIEW_ERROR);
+	assert_non_null(strstr(err, "at most"));
+	/* nothing stored by any of them */
+	assert_int_equal(hub_store_preview_get(s, "p-1", true, &p, err, sizeof err), 0);
+	assert_int_equal(hub_store_preview_get(s, NULL, true, &p, err, sizeof err), 0);
+	assert_int_equal(hub_store_preview_get(s, "../x", true, &p, err, sizeof err), 0);
+	/* an empty preview is a preview */
+	assert_int_equal(
+	    hub_store_preview_put(s, "site-a", "p-1", "image/png", NULL, 0, 1, err, sizeof err),
+	    HUB_PREVIEW_STORED);
+	assert_int_equal(hub_store_preview_get(s, "p-1", true, &p, err, sizeof err), 1);
+	assert_int_equal(p.len, 0);
+	assert_null(p.bytes);
+	/* SHA-256 of nothing */
+	assert_string_equal(p.sha256,
+	                    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+	hub_preview_clear(&p);
+	hub_preview_clear(NULL);
+	hub_store_close(&s);
+	/* read-only refuses to write, reads */
+	s = hub_store_open(path, HUB_STORE_READ, err, sizeof err);
+	assert_non_null(s);
+	assert_int_equal(
+	    hub_store_preview_put(s, "site-a", "p-1", "image/png", "x", 1, 1, err, sizeof err),
+	    HUB_PREVIEW_ERROR);
+	assert_non_null(strstr(err, "read-only"));
+	assert_int_equal(hub_store_preview_get(s, "p-1", false, &p, err, sizeof err), 1);
+	hub_preview_clear(&p);
+	hub_store_close(&s);
+	json_decref(items);
+	free(path);
+}
+
+static void test_previews(void **state)
+{
+	char *path, err[512] = "", sha[65];
+	struct hub_store *s = new_store(&path);
+	struct hub_preview p;
+	json_t *a, *b, *none = json_array();
+	static const char png[] = "\x89PNG\r\n\x1a\n\0\0bytes";
+	static const char dcm[] = "DICM and more";
+
+	(void)state;
+	free(hub_store_site_add(s, "site-a", NULL, err, sizeof err));
+	free(hub_store_site_add(s, "site-b", NULL, err, sizeof err));
+	/* previews entries that are not objects are ignored, not an error */
+	a = json_pack("[o, o]", item_with_previews("a-1", "[\"p-x\", 3, null, {\"id\":\"p-a1\"}]"),
+	              item_with_previews("a-2", "[{\"id\":\"p-a2\",\"title\":\"T\"}]"));
+	b = json_pack("[o]", item_with_previews("b-1", "{\"id\":\"p-b1\"}"));
+	assert_int_equal(hub_store_catalogue_replace(s, "site-a", a, err, sizeof err), 0);
+	assert_int_equal(hub_store_catalogue_replace(s, "site-b", b, err, sizeof err), 0);
+
+	/* not listed anywhere; listed by another site; "previews" not an array */
+	assert_int_equal(hub_store_preview_put(s, "site-a", "p-zz", "image/png", png, sizeof png,
+	                                       10, err, sizeof err),
+	                 HUB_PREVIEW_UNLISTED);
+	assert_non_null(strstr(err, "p-zz"));
+	assert_int_equal(hub_store_preview_put(s, "site-b", "p-a1", "image/png", png, sizeof png,
+	                                       10, err, sizeof err),
+	                 HUB_PREVIEW_OTHER_SITE);
+	assert_non_null(strstr(err, "site-a"));
+	assert_int_equal(hub_store_preview_put(s, "site-a", "p-x", "image/png", png, sizeof png, 10,
+	                                       err, sizeof err),
+	                 HUB_PREVIEW_UNLISTED);
+	assert_int_equal(hub_store_preview_put(s, "site-b", "p-b1", "image/png", png, sizeof png,
+	                                       10, err, sizeof err),
+	                 HUB_PREVIEW_UNLISTED);
+
+	/* stored: bytes exact (NULs and all), type, SHA-256 */
+	assert_int_equal(hub_store_preview_put(s, "site-a", "p-a1", "image/png", png, sizeof png,
+	                                       10, err, sizeof err),
+	                 HUB_PREVIEW_STORED);
+	assert_int_equal(hub_store_preview_put(s, "site-a", "p-a2", "application/dicom", dcm,
+	                                       strlen(dcm), 10, err, sizeof err),
+	                 HUB_PREVIEW_STORED);
+	assert_int_equal(hub_store_preview_get(s, "p-a1", true, &p, err, sizeof err), 1);
+	assert_string_equal(p.site, "site-a");
+	assert_string_equal(p.media_type, "image/png");
+	assert_int_equal(p.len, sizeof png);
+	assert_memory_equal(p.bytes, png, sizeof png);
+	hash_sha256_hex(png, sizeof png, sha);
+	assert_string_equal(p.sha256, sha);
+	hub_preview_clear(&p);
+	/* without the bytes: the hash and length only */
+	assert_int_equal(hub_store_preview_get(s, "p-a2", false, &p, err, sizeof err), 1);
+	assert_null(p.bytes);
+	assert_int_equal(p.len, strlen(dcm));
+	assert_string_equal(p.media_type, "application/dicom");
+	hub_preview_clear(&p);
+	/* replaced: new bytes, new hash */
+	assert_int_equal(hub_store_preview_put(s, "site-a", "p-a1", "application/dicom", dcm,
+	                                       strlen(dcm), 11, err, sizeof err),
+	                 HUB_PREVIEW_STORED);
+	assert_int_equal(hub_store_preview_get(s, "p-a1", true, &p, err, sizeof err), 1);
+	assert_string_not_equal(p.sha256, sha);
+	assert_string_equal(p.media_type, "application/dicom");
+	hub_preview_clear(&p);
+
+	/* republishing keeps them; withdrawing the listing hides them */
+	assert_int_equal(hub_store_catalogue_replace(s, "site-a", a, err, sizeof err), 0);
+	assert_int_equal(hub_store_preview_get(s, "p-a2", false, &p, err, sizeof err), 1);
+	hub_preview_clear(&p);
+	json_array_remove(a, 1);
+	assert_int_equal(hub_store_catalogue_replace(s, "site-a", a, err, sizeof err), 0);
+	assert_int_equal(hub_store_preview_get(s, "p-a2", false, &p, err, sizeof err), 0);
+	assert_int_equal(hub_store_preview_get(s, "p-a1", false, &p, err, sizeof err), 1);
+	hub_preview_clear(&p);
+	/* another site listing a stored id does not get it served as its own */
+	json_decref(b);
+	b = json_pack("[o]", item_with_previews("b-1", "[{\"id\":\"p-a2\"}]"));
+	assert_int_equal(hub_store_catalogue_replace(s, "site-b", b, err, sizeof err), 0);
+	assert_int_equal(hub_store_preview_get(s, "p-a2", false, &p, err, sizeof err), 0);
+	/* ... until it uploads its own */
+	assert_int_equal(hub_store_preview_put(s, "site-b", "p-a2", "image/png", png, sizeof png,
+	                                       12, err, sizeof err),
+	                 HUB_PREVIEW_STORED);
+	assert_int_equal(hub_store_preview_get(s, "p-a2", false, &p, err, sizeof err), 1);
+	assert_string_equal(p.site, "site-b");
+	hub_preview_clear(&p);
+	/* removing a site removes its previews */
+	assert_int_equal(hub_store_catalogue_replace(s, "site-a", none, err, sizeof err), 0);
+	assert_int_equal(hub_store_site_remove(s, "site-a", err, sizeof err), 0);
+	{
+		sqlite3 *db;
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+		assert_int_equal(
+		    sqlite3_prepare_v2(db, "SELECT count(*) FROM previews", -1, &q, NULL),
+		    SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), 1); /* site-b's only */
+		sqlite3_finalize(q);
+		sqlite3_close(db);
+	}
+	json_decref(a);
+	json_decref(b);
+	json_decref(none);
+	hub_store_close(&s);
+	free(path);
+}
+
+static void test_migration_from_v2(void **state)
+{
+	char *path, err[512] = "", *tok, *name = NULL;
+	struct hub_store *s = new_store(&path);
+	struct hub_preview p;
+	json_t *items = json_pack("[o]", item_with_previews("a-1", "[{\"id\":\"p-1\"}]"));
+
+	(void)state;
+	tok = hub_store_site_add(s, "site-a", "ES", err, sizeof err);
+	assert_int_equal(hub_store_catalogue_replace(s, "site-a", items, err, sizeof err), 0);
+	hub_store_close(&s);
+	/* back to version 2, as a hub of before the previews left it */
+	test_exec_sql(path, "DROP TABLE previews; UPDATE schema_version SET version = 2");
+	s = hub_store_open(path, HUB_STORE_READ, err, sizeof err);
+	assert_null(s); /* a reader does not migrate */
+	assert_non_null(strstr(err, "older"));
+	s = hub_store_open(path, HUB_STORE_WRITE, err, sizeof err);
+	if (s == NULL)
+		fail_msg("migrate: %s", err);
+	/* the site, its token and its catalogue survived; previews work */
+	assert_int_equal(hub_store_site_find_by_token(s, tok, &name, err, sizeof err), 1);
+	assert_string_equal(name, "site-a");
+	assert_int_equal(
+	    hub_store_preview_put(s, "site-a", "p-1", "image/png", "png", 3, 1, err, sizeof err),
+	    HUB_PREVIEW_STORED);
+	assert_int_equal(hub_store_preview_get(s, "p-1", true, &p, err, sizeof err), 1);
+	assert_memory_equal(p.bytes, "png", 3);
+	hub_preview_clear(&p);
+	hub_store_close(&s);
+	/* and it is now version 3: a reader opens it */
+	s = hub_store_open(path, HUB_STORE_READ, err, sizeof err);
+	if (s == NULL)
+		fail_msg("reopen: %s", err);
+	hub_store_close(&s);
+	json_decref(items);
+	free(name);
+	free(tok);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -856,6 +1101,9 @@ int main(void)
 		cmocka_unit_test(test_collection_clash),
 		cmocka_unit_test(test_audit),
 		cmocka_unit_test(test_wal),
+		cmocka_unit_test(test_preview_degenerate),
+		cmocka_unit_test(test_previews),
+		cmocka_unit_test(test_migration_from_v2),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -170,7 +170,8 @@ static void test_migration_from_v1(void **state)
 	/* back to version 1, as a hub of before the access requests left it */
 	test_exec_sql(path, "DROP TABLE timeline; DROP TABLE negotiation_resources;"
 	                    "DROP TABLE negotiations; DROP TABLE requests;"
-	                    "DROP TABLE representatives; UPDATE schema_version SET version = 1");
+	                    "DROP TABLE representatives; DROP TABLE previews;"
+	                    "UPDATE schema_version SET version = 1");
 	s = hub_store_open(path, HUB_STORE_READ, err, sizeof err);
 	assert_null(s); /* a reader does not migrate */
 	assert_non_null(strstr(err, "older"));

@@ -229,7 +229,7 @@ static void test_small_terminal(void **state)
 	screen_test_assert_shows(u, "Id");
 	screen_test_assert_sane(u);
 	screen_test_press(u, "G");
-	screen_test_assert_shows(u, "No previews published");
+	screen_test_assert_shows(u, "v shows them");
 	screen_test_assert_sane(u);
 	screen_test_press(u, "q ?");
 	screen_test_assert_shows(u, "Keys");
@@ -562,7 +562,8 @@ static void test_collection(void **state)
 	}
 	assert_true(desc_rows >= 2);
 	screen_test_assert_shows(u, "Previews");
-	screen_test_assert_shows(u, "No previews published");
+	screen_test_assert_shows(u, "Mammogram phantom, left MLO view (synthetic)");
+	screen_test_assert_shows(u, "v shows them");
 	screen_test_assert_shows(u, "synthetic demo data");
 	screen_test_assert_sane(u);
 	/* Space selects it; the page says so. */
