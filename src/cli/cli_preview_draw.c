@@ -57,12 +57,23 @@ static int draw_sixel(const struct window_image *img, int rows, int cols,
 	                        errlen);
 	free(scaled);
 	if (rc == 0) {
-		log_info("preview drawn: %ux%u px sixel, %zu bytes", sent_w, sent_h, six.len);
+		int covered, unused;
+
+		/* Room first (scrolling now, never under the image), then the
+		 * image at its top with the cursor saved and restored, then the
+		 * cursor below it: the same in every terminal, and inside tmux,
+		 * which does not know what the passthrough drew. */
+		sixel_cells(sent_w, sent_h, caps->cell_w, caps->cell_h, &covered, &unused);
+		for (int i = 0; i < covered; i++)
+			buf_putc(out, '\n');
+		buf_printf(out, "\033[%dA\0337", covered);
 		if (caps->tmux_passthrough)
 			sixel_wrap_tmux(six.data, six.len, out);
 		else
 			buf_append(out, six.data, six.len);
-		buf_putc(out, '\n');
+		buf_printf(out, "\0338\033[%dB", covered);
+		log_info("preview drawn: %ux%u px sixel over %d rows, %zu bytes", sent_w, sent_h,
+		         covered, six.len);
 	}
 	buf_free(&six);
 	return rc;

@@ -5,7 +5,7 @@
 # the hub going away is said on the status line; Q quits cleanly.
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
-tap_plan 8
+tap_plan 11
 if ! command -v tmux >/dev/null; then
 	i=0
 	while [ $i -lt 8 ]; do tap_not_ok "tmux is not installed"; i=$((i + 1)); done
@@ -60,6 +60,22 @@ if wait_for "TOTAL" && grep -q "^TOTAL .* $total " "$tmp/pane"; then
 else
 	tap_not_ok "the total is what ecii count says through the hub ($total)" "$(cat "$tmp/pane")"
 fi
+
+# Previews come from the hub: the collection's first one beside its page
+# (TERM=screen has 8 colours: the ASCII ramp; tmux hides sixel), then the
+# preview screen.
+i=0
+while ! grep -q "of 12 collections" "$tmp/pane" && [ $i -lt 5 ]; do
+	tmx send-keys -t t q
+	wait_for "of 12 collections" && break
+	i=$((i + 1))
+done
+tmx send-keys -t t Enter
+check "a collection shows its first preview, fetched from the hub" "@@@@"
+tmx send-keys -t t v
+check "v opens the preview screen" "Transfer syntax"
+tmx send-keys -t t 0 q q
+check "back on the catalogue" "of 12 collections"
 
 # es-turia hangs: it stays open while the others answer, then times out.
 kill -STOP "$(node_pid es-turia)"

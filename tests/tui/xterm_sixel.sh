@@ -5,13 +5,14 @@
 # pixels on screen equal to the windowed slice (PSNR against the PNG ecii
 # writes, resized the same); in an xterm without sixel it falls back to
 # half blocks; in the explorer the collection's first preview appears in its
-# panel and is erased when the screen changes.
+# panel and is erased when the screen changes; inside tmux with
+# allow-passthrough, --graphics sixel goes through to the VT340.
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
 ecii="$ECII_BUILDDIR/src/ecii"
-plan=9
+plan=11
 tap_plan $plan
-for tool in Xvfb xterm xdotool import convert compare; do
+for tool in Xvfb xterm xdotool import convert compare tmux; do
 	if ! command -v $tool >/dev/null; then
 		i=0
 		while [ $i -lt $plan ]; do tap_not_ok "$tool is not installed (./bootstrap installs it)"; i=$((i + 1)); done
@@ -65,6 +66,16 @@ psnr() {
 	compare -metric PSNR "$1" "$2" null: 2>&1 | awk '{ v = $1; if (v == "inf") v = 99; printf "%d", v }'
 }
 
+# screen_psnr SHOT WxH [-negate]: the PSNR of the screenshot's top-left WxH
+# pixels against ecii's PNG of the slice resized to WxH (negated: a control
+# that must not match); 0 without a size.
+screen_psnr() {
+	[ -n "$2" ] || { echo 0; return; }
+	convert "$1" -crop "$2+0+0" +repage -colorspace Gray "$tmp/shown.png"
+	convert "$tmp/ref.png" -resize "$2!" -colorspace Gray ${3:-} "$tmp/want.png"
+	psnr "$tmp/shown.png" "$tmp/want.png"
+}
+
 # 1. ecii preview in a VT340: sixel, found by asking.
 "$ecii" --local preview c-pros-04/1 --png "$tmp/ref.png" 2>"$tmp/err"
 cat >"$tmp/sixel.sh" <<EOF
@@ -84,15 +95,8 @@ fi
 sleep 0.5
 import -window root "$tmp/shot1.png"
 size=$(sed -n 's/.*preview drawn: \([0-9]*x[0-9]*\) px sixel.*/\1/p' "$tmp/sixel.log")
-if [ -n "$size" ]; then
-	convert "$tmp/shot1.png" -crop "$size+0+0" +repage -colorspace Gray "$tmp/shown.png"
-	convert "$tmp/ref.png" -resize "$size!" -colorspace Gray "$tmp/want.png"
-	convert "$tmp/want.png" -negate "$tmp/negated.png"
-	good=$(psnr "$tmp/shown.png" "$tmp/want.png")
-	bad=$(psnr "$tmp/shown.png" "$tmp/negated.png")
-else
-	good=0 bad=0
-fi
+good=$(screen_psnr "$tmp/shot1.png" "$size")
+bad=$(screen_psnr "$tmp/shot1.png" "$size" -negate)
 if [ "$good" -ge 25 ]; then
 	tap_ok "the CT slice on screen equals the windowed slice ($size px, PSNR $good dB)"
 else
@@ -105,7 +109,37 @@ else
 	tap_not_ok "the negated slice does not match" "PSNR $bad dB vs $good dB"
 fi
 
-# 2. An xterm without sixel (a VT420): half blocks, in colour.
+# 2. Inside tmux (which answers for the terminal and hides its sixel):
+# asked for sixel, ecii wraps it for tmux's passthrough.
+printf 'set -g allow-passthrough on\nset -g status off\n' >"$tmp/tmux.conf"
+cat >"$tmp/inner.sh" <<EOF
+sleep 1
+"$ecii" --local --graphics sixel --log "$tmp/tmux.log" preview c-pros-04/1 --box 30x80 2>"$tmp/tmux.err"
+echo \$? >"$tmp/tmux.status"
+sleep 60
+EOF
+printf 'exec tmux -S "%s" -f "%s" new-session "sh %s"\n' "$tmp/tmux.sock" "$tmp/tmux.conf" \
+	"$tmp/inner.sh" >"$tmp/tmux.sh"
+run_xterm vt340 "$tmp/tmux.sh"
+if wait_file "$tmp/tmux.status" && [ "$(cat "$tmp/tmux.status")" = 0 ] &&
+	grep -q "tmux passthrough" "$tmp/tmux.log"; then
+	tap_ok "inside tmux, --graphics sixel uses tmux's passthrough"
+else
+	tap_not_ok "inside tmux, --graphics sixel uses tmux's passthrough" \
+		"$(cat "$tmp/tmux.log" "$tmp/tmux.err" "$tmp/tmux.status" 2>&1)"
+fi
+sleep 0.5
+import -window root "$tmp/shot-tmux.png"
+size=$(sed -n 's/.*preview drawn: \([0-9]*x[0-9]*\) px sixel.*/\1/p' "$tmp/tmux.log")
+good=$(screen_psnr "$tmp/shot-tmux.png" "$size")
+if [ "$good" -ge 25 ]; then
+	tap_ok "through tmux the slice reaches the screen (PSNR $good dB)"
+else
+	tap_not_ok "through tmux the slice reaches the screen" "size '$size' PSNR $good dB"
+fi
+tmux -S "$tmp/tmux.sock" kill-server 2>/dev/null
+
+# 3. An xterm without sixel (a VT420): half blocks, in colour.
 cat >"$tmp/blocks.sh" <<EOF
 printf '\033[H\033[2J'
 "$ecii" --local --log "$tmp/blocks.log" preview c-pros-04/1 --box 30x80 2>"$tmp/blocks.err"
@@ -128,21 +162,16 @@ import -window root "$tmp/shot2.png"
 cells=$(sed -n 's/.*preview drawn: \([0-9]*\)x\([0-9]*\) cells.*/\2 \1/p' "$tmp/blocks.log")
 cell=$(sed -n 's/.*cells of \([0-9]*\)x\([0-9]*\) px.*/\1 \2/p' "$tmp/blocks.log")
 set -- $cells $cell
-if [ $# -eq 4 ]; then
-	geo="$(($1 * $3))x$(($2 * $4))"
-	convert "$tmp/shot2.png" -crop "$geo+0+0" +repage -colorspace Gray "$tmp/shown2.png"
-	convert "$tmp/ref.png" -resize "$geo!" -colorspace Gray "$tmp/want2.png"
-	blocks=$(psnr "$tmp/shown2.png" "$tmp/want2.png")
-else
-	blocks=0
-fi
+geo=
+[ $# -eq 4 ] && geo="$(($1 * $3))x$(($2 * $4))"
+blocks=$(screen_psnr "$tmp/shot2.png" "$geo")
 if [ "$blocks" -ge 15 ]; then
 	tap_ok "the half blocks show the slice (PSNR $blocks dB)"
 else
 	tap_not_ok "the half blocks show the slice" "cells '$cells' PSNR $blocks dB"
 fi
 
-# 3. The explorer in the VT340: the collection's first preview in its
+# 4. The explorer in the VT340: the collection's first preview in its
 # panel, erased when the screen changes.
 cat >"$tmp/explorer.sh" <<EOF
 "$ecii" --local --log "$tmp/explorer.log" 2>"$tmp/explorer.err"
