@@ -156,6 +156,18 @@ static bool placed(const struct ui_placement *p, const struct ui_placement *list
 	return false;
 }
 
+/* Whether a new image goes exactly where p is (another frame, another
+ * window): its pixels cover p's, so p needs no erasing, and the screen
+ * does not flash blank between the two. */
+static bool same_box(const struct ui_placement *p, const struct ui_placement *list, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (list[i].y == p->y && list[i].x == p->x && list[i].px_w == p->px_w &&
+		    list[i].px_h == p->px_h)
+			return true;
+	return false;
+}
+
 static void write_all(const char *p, size_t n)
 {
 	while (n > 0) {
@@ -176,7 +188,9 @@ static void write_all(const char *p, size_t n)
 }
 
 /* Erases the images that went away (their lines repainted from curses'
- * blank cells), then draws the new ones and any the erasing touched. */
+ * blank cells), then draws the new ones and any the erasing touched. An
+ * image replaced by one of the same size in the same place is not erased
+ * first: the new one covers it. */
 static void show_images(const struct ui_canvas *c, const struct graphics_caps *caps)
 {
 	bool erased_rows[1024] = { false };
@@ -184,7 +198,8 @@ static void show_images(const struct ui_canvas *c, const struct graphics_caps *c
 	struct buf out = BUF_INIT;
 
 	for (int i = 0; i < n_shown; i++) {
-		if (placed(&shown[i], c->images, c->n_images))
+		if (placed(&shown[i], c->images, c->n_images) ||
+		    same_box(&shown[i], c->images, c->n_images))
 			continue;
 		wredrawln(stdscr, shown[i].y, shown[i].rows);
 		log_debug("image erased at row %d col %d", shown[i].y, shown[i].x);

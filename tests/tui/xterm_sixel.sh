@@ -10,7 +10,7 @@
 : "${ECII_SRCDIR:?}" "${ECII_BUILDDIR:?}"
 . "$ECII_SRCDIR/tests/tap.sh"
 ecii="$ECII_BUILDDIR/src/ecii"
-plan=11
+plan=12
 tap_plan $plan
 for tool in Xvfb xterm xdotool import convert compare tmux; do
 	if ! command -v $tool >/dev/null; then
@@ -220,6 +220,36 @@ if [ "$erased" -le 12 ]; then
 	tap_ok "going back erases the image ($shown -> $erased colours)"
 else
 	tap_not_ok "going back erases the image" "$shown -> $erased colours"
+fi
+# The preview screen: a new window redraws the image in place, with no
+# blank screen between (nothing erased), and the pixels change.
+xdotool key v
+i=0
+until [ "$(grep -c "image at row" "$tmp/explorer.log")" -ge 2 ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+import -window root "$tmp/shot5.png"
+erased_before=$(grep -c "image erased" "$tmp/explorer.log")
+xdotool key 4
+i=0
+until [ "$(grep -c "image at row" "$tmp/explorer.log")" -ge 3 ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
+sleep 0.5
+import -window root "$tmp/shot6.png"
+place=$(sed -n 's/.*image at row \([0-9]*\) col \([0-9]*\): \([0-9]*\)x\([0-9]*\) px.*/\1 \2 \3 \4/p' \
+	"$tmp/explorer.log" | tail -n 1)
+set -- $place $cell
+changed=0
+if [ $# -eq 6 ]; then
+	area="$3x$4+$(($2 * $5))+$(($1 * $6))"
+	convert "$tmp/shot5.png" -crop "$area" +repage "$tmp/before.png"
+	convert "$tmp/shot6.png" -crop "$area" +repage "$tmp/after.png"
+	changed=$(psnr "$tmp/before.png" "$tmp/after.png")
+fi
+if [ $# -eq 6 ] && [ "$changed" -lt 30 ] &&
+	[ "$(grep -c "image erased" "$tmp/explorer.log")" = "$erased_before" ]; then
+	tap_ok "a window preset redraws the preview in place (PSNR before/after $changed dB)"
+else
+	tap_not_ok "a window preset redraws the preview in place" \
+		"placement '$place' PSNR $changed; $(tail -n 5 "$tmp/explorer.log")"
 fi
 xdotool key Q
 wait_file "$tmp/explorer.status"
