@@ -32,13 +32,16 @@ int dicom_codec_decodes(const char *ts)
 static size_t *frame_ranges(const struct dicom_image *img, int jpeg,
                             const struct dicom_fragment *frags, size_t n, char *err, size_t errlen)
 {
-	size_t nf = n - 1, frames = img->frames, *r;
-	const struct dicom_fragment *bot = &frags[0];
+	size_t nf, frames = img->frames, *r;
+	const struct dicom_fragment *bot;
 
-	if (nf == 0) {
+	/* Item 0 is the offset table, then at least one fragment. */
+	if (frags == NULL || n < 2) {
 		snprintf(err, errlen, "encapsulated pixel data without fragments");
 		return NULL;
 	}
+	nf = n - 1;
+	bot = &frags[0];
 	r = xreallocarray(NULL, frames, 2 * sizeof *r);
 	if (bot->len > 0) {
 		/* Offsets count from the first fragment's item tag. */
