@@ -516,6 +516,23 @@ int main(int argc, char **argv)
 			nrows += ok;
 		}
 	}
+	/* ecii as a whole process too, from the DICOM file: start-up, read,
+	 * window, scale and encode, as the tools above pay theirs. */
+	{
+		char dcm[96], cmd[256];
+		FILE *f;
+
+		snprintf(dcm, sizeof dcm, "%s/slice.dcm", dir);
+		f = fopen(dcm, "wb");
+		if (f != NULL && fwrite(file.data, 1, file.len, f) == file.len && fclose(f) == 0) {
+			snprintf(cmd, sizeof cmd,
+			         "src/ecii --graphics sixel preview %s --box %dx%d", dcm, BOX_ROWS,
+			         BOX_COLS);
+			nrows += ok && bench_tool("ecii preview (whole process)", cmd, out, false,
+			                          &win, runs, &rows[nrows]);
+		}
+		unlink(dcm);
+	}
 	unlink(png);
 	unlink(out);
 	rmdir(dir);
