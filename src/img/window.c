@@ -207,6 +207,67 @@ void window_image_clear(struct window_image *out)
 	memset(out, 0, sizeof *out);
 }
 
+/* The window for a gray frame: given, else the stored one, else the
+ * min-max of the n values. */
+static void choose_window(const struct dicom_image *img, const struct window *given,
+                          const double *values, size_t n, struct window_image *out)
+{
+	if (given != NULL) {
+		out->window = *given;
+		out->source = WINDOW_SOURCE_GIVEN;
+	} else if (img->has_window && isfinite(img->window_center) && isfinite(img->window_width) &&
+	           img->window_width >= 1) {
+		out->window.center = img->window_center;
+		out->window.width = img->window_width;
+		out->source = WINDOW_SOURCE_STORED;
+	} else {
+		window_minmax(values, n, &out->window);
+		out->source = WINDOW_SOURCE_MINMAX;
+	}
+}
+
+/* A gray frame of at most 16 stored bits: each stored value present is
+ * rescaled and windowed once, into a table over the frame's range, with
+ * the very arithmetic of the per-pixel path (so the grays are the same),
+ * and pixels look their gray up: a 512x512 frame in a fraction of the
+ * time. The min-max window needs only the extremes: rescaling is
+ * monotonic. */
+static int render_gray_table(const struct dicom_image *img, unsigned frame,
+                             const struct window *given, int invert, struct window_image *out,
+                             char *err, size_t errlen)
+{
+	size_t n = dicom_frame_samples(img);
+	int64_t *raw = xreallocarray(NULL, n, sizeof *raw), lo, hi;
+	unsigned char *table;
+	double ends[2];
+
+	if (dicom_frame_raw(img, frame, raw, n, err, errlen) != 0) {
+		free(raw);
+		return -1;
+	}
+	lo = hi = raw[0];
+	for (size_t i = 1; i < n; i++) {
+		if (raw[i] < lo)
+			lo = raw[i];
+		if (raw[i] > hi)
+			hi = raw[i];
+	}
+	ends[0] = (double)lo * img->rescale_slope + img->rescale_intercept;
+	ends[1] = (double)hi * img->rescale_slope + img->rescale_intercept;
+	choose_window(img, given, ends, 2, out);
+	table = xmalloc((size_t)(hi - lo) + 1);
+	for (int64_t v = lo; v <= hi; v++)
+		table[v - lo] = window_linear((double)v * img->rescale_slope + img->rescale_intercept,
+		                              &out->window, invert);
+	out->pixels = xmalloc(n);
+	out->channels = 1;
+	for (size_t i = 0; i < n; i++)
+		out->pixels[i] = table[raw[i] - lo];
+	free(table);
+	free(raw);
+	return 0;
+}
+
 int window_render(const struct dicom_image *img, unsigned frame, const struct window *given,
                   struct window_image *out, char *err, size_t errlen)
 {
@@ -260,27 +321,19 @@ int window_render(const struct dicom_image *img, unsigned frame, const struct wi
 		snprintf(err, errlen, "photometric %s: no preview yet", img->photometric);
 		goto out;
 	}
+	invert = strcmp(img->photometric, "MONOCHROME1") == 0;
+	if (img->bits_stored <= 16) {
+		status = render_gray_table(img, frame, given, invert, out, err, errlen);
+		goto out;
+	}
 	values = xreallocarray(NULL, n, sizeof *values);
 	if (dicom_frame_values(img, frame, values, n, err, errlen) != 0)
 		goto out;
-	if (given != NULL) {
-		out->window = *given;
-		out->source = WINDOW_SOURCE_GIVEN;
-	} else if (img->has_window && isfinite(img->window_center) && isfinite(img->window_width) &&
-	           img->window_width >= 1) {
-		out->window.center = img->window_center;
-		out->window.width = img->window_width;
-		out->source = WINDOW_SOURCE_STORED;
-	} else {
-		window_minmax(values, n, &out->window);
-		out->source = WINDOW_SOURCE_MINMAX;
-	}
+	choose_window(img, given, values, n, out);
 	out->pixels = xmalloc(n);
 	out->channels = 1;
-	invert = strcmp(img->photometric, "MONOCHROME1") == 0;
-	for (size_t i = 0; i < n; i++) {
+	for (size_t i = 0; i < n; i++)
 		out->pixels[i] = window_linear(values[i], &out->window, invert);
-	}
 	status = 0;
 out:
 	free(values);
