@@ -173,22 +173,40 @@ static void collection_leave(struct app *app, void *state)
 	free(s->id);
 }
 
-/* The first preview in a panel at the right of the page: its title, then
- * the image. */
+/* The first preview in a panel at the right of the page: a heading, the
+ * image, and its title under it on up to two lines. */
 static void draw_preview_panel(struct app *app, struct collection_state *s, struct ui_canvas *c,
                                int top, int rows, int x, int cols)
 {
 	json_t *first = json_array_get(json_object_get(s->item, "previews"), 0);
 	const char *title = catalogue_item_str(first, "title");
+	int used, cut;
 	char *head;
 
 	if (s->preview.id == NULL)
 		preview_view_open(&s->preview, app, catalogue_item_str(first, "id"));
-	head = s->n_previews > 1 ? xasprintf("Preview 1 of %zu: %s", s->n_previews, title)
-	                         : xasprintf("Preview: %s", title);
+	head = s->n_previews > 1 ? xasprintf("Preview 1 of %zu (v shows all)", s->n_previews)
+	                         : xstrdup("Preview (v shows it)");
 	ui_put(c, top, x, cols, UI_STYLE_HEADER, head);
 	free(head);
-	preview_view_draw(&s->preview, c, top + 1, x, rows - 1, cols);
+	used = preview_view_draw(&s->preview, c, top + 1, x, rows - 3, cols);
+	/* The title: cut at the last space that fits, the rest below (ui_put
+	 * cuts what is still too long). */
+	cut = (int)strlen(title);
+	if (cut > cols) {
+		cut = cols;
+		while (cut > 0 && title[cut] != ' ')
+			cut--;
+	}
+	if (cut == 0 || title[cut] == '\0') {
+		ui_put(c, top + 1 + used, x, cols, UI_STYLE_MUTED, title);
+	} else {
+		char *first_line = xstrndup(title, (size_t)cut);
+
+		ui_put(c, top + 1 + used, x, cols, UI_STYLE_MUTED, first_line);
+		ui_put(c, top + 2 + used, x, cols, UI_STYLE_MUTED, title + cut + 1);
+		free(first_line);
+	}
 }
 
 static void collection_draw(struct app *app, void *state, struct ui_canvas *c,

@@ -63,7 +63,9 @@ static void test_collection_shows_first_preview(void **state)
 
 	use_graphics(u, GRAPHICS_SIXEL);
 	screen_test_press(u, "Enter");
-	screen_test_assert_shows(u, "Preview: MR phantom, pelvis, axial T2, 4");
+	screen_test_assert_shows(u, "Preview (v shows it)");
+	screen_test_assert_shows(u, "MR phantom, pelvis, axial T2, 4 slices");
+	screen_test_assert_shows(u, "(synthetic)");
 	assert_int_equal(u->c->n_images, 1);
 	/* In the panel at the right, below its title. */
 	assert_true(u->c->images[0].x >= 110 - 48);
@@ -83,7 +85,7 @@ static void test_collection_shows_first_preview(void **state)
 	use_graphics(u, GRAPHICS_NONE);
 	screen_test_press(u, "Enter");
 	assert_int_equal(u->c->n_images, 0);
-	screen_test_assert_not_shows(u, "Preview: MR phantom");
+	screen_test_assert_not_shows(u, "Preview (v shows it)");
 	screen_test_close(&u);
 }
 
