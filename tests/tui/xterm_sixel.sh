@@ -66,6 +66,21 @@ psnr() {
 	compare -metric PSNR "$1" "$2" null: 2>&1 | awk '{ v = $1; if (v == "inf") v = 99; printf "%d", v }'
 }
 
+# shot FILE: a screenshot once the screen has settled (two in a row alike,
+# a quarter of a second apart; 5 s at most): xterm draws in its own time.
+shot() {
+	sleep 0.5
+	import -window root "$1"
+	n=0
+	while [ $n -lt 20 ]; do
+		sleep 0.25
+		import -window root "$tmp/again.png"
+		[ "$(compare -metric AE "$1" "$tmp/again.png" null: 2>&1)" = 0 ] && return 0
+		mv "$tmp/again.png" "$1"
+		n=$((n + 1))
+	done
+}
+
 # screen_psnr SHOT WxH [-negate]: the PSNR of the screenshot's top-left WxH
 # pixels against ecii's PNG of the slice resized to WxH (negated: a control
 # that must not match); 0 without a size.
@@ -92,8 +107,7 @@ else
 	tap_not_ok "ecii preview finds sixel by asking the VT340" \
 		"$(cat "$tmp/sixel.log" "$tmp/sixel.err" "$tmp/err" 2>&1)"
 fi
-sleep 0.5
-import -window root "$tmp/shot1.png"
+shot "$tmp/shot1.png"
 size=$(sed -n 's/.*preview drawn: \([0-9]*x[0-9]*\) px sixel.*/\1/p' "$tmp/sixel.log")
 good=$(screen_psnr "$tmp/shot1.png" "$size")
 bad=$(screen_psnr "$tmp/shot1.png" "$size" -negate)
@@ -128,8 +142,7 @@ else
 	tap_not_ok "inside tmux, --graphics sixel uses tmux's passthrough" \
 		"$(cat "$tmp/tmux.log" "$tmp/tmux.err" "$tmp/tmux.status" 2>&1)"
 fi
-sleep 0.5
-import -window root "$tmp/shot-tmux.png"
+shot "$tmp/shot-tmux.png"
 size=$(sed -n 's/.*preview drawn: \([0-9]*x[0-9]*\) px sixel.*/\1/p' "$tmp/tmux.log")
 good=$(screen_psnr "$tmp/shot-tmux.png" "$size")
 if [ "$good" -ge 25 ]; then
@@ -155,8 +168,7 @@ else
 	tap_not_ok "without sixel ecii preview falls back to half blocks" \
 		"$(cat "$tmp/blocks.log" "$tmp/blocks.err" 2>&1)"
 fi
-sleep 0.5
-import -window root "$tmp/shot2.png"
+shot "$tmp/shot2.png"
 # The half-block picture is the slice too, coarser: the top-left area
 # resembles it (cells of 6x13 pixels, each two pixels high).
 cells=$(sed -n 's/.*preview drawn: \([0-9]*\)x\([0-9]*\) cells.*/\2 \1/p' "$tmp/blocks.log")
@@ -185,8 +197,7 @@ sleep 0.5
 xdotool key Return
 i=0
 until grep -q "image at row" "$tmp/explorer.log" || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-import -window root "$tmp/shot3.png"
+shot "$tmp/shot3.png"
 # Where the backend put it: row, col and pixel size from its log.
 place=$(sed -n 's/.*image at row \([0-9]*\) col \([0-9]*\): \([0-9]*\)x\([0-9]*\) px.*/\1 \2 \3 \4/p' \
 	"$tmp/explorer.log" | head -n 1)
@@ -211,8 +222,7 @@ fi
 xdotool key q
 i=0
 until grep -q "image erased" "$tmp/explorer.log" || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-import -window root "$tmp/shot4.png"
+shot "$tmp/shot4.png"
 erased=$([ -n "$area" ] && colours "$tmp/shot4.png" "$area" || echo 999)
 # The catalogue's text covers part of the area now: its few colours, no
 # pixel of the image left.
@@ -226,14 +236,12 @@ fi
 xdotool key v
 i=0
 until [ "$(grep -c "image at row" "$tmp/explorer.log")" -ge 2 ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-import -window root "$tmp/shot5.png"
+shot "$tmp/shot5.png"
 erased_before=$(grep -c "image erased" "$tmp/explorer.log")
 xdotool key 4
 i=0
 until [ "$(grep -c "image at row" "$tmp/explorer.log")" -ge 3 ] || [ $i -gt 100 ]; do sleep 0.1; i=$((i + 1)); done
-sleep 0.5
-import -window root "$tmp/shot6.png"
+shot "$tmp/shot6.png"
 place=$(sed -n 's/.*image at row \([0-9]*\) col \([0-9]*\): \([0-9]*\)x\([0-9]*\) px.*/\1 \2 \3 \4/p' \
 	"$tmp/explorer.log" | tail -n 1)
 set -- $place $cell
