@@ -14,11 +14,15 @@
 
 #include <cmocka.h>
 
+#include "client/previews.h"
+#include "node/local.h"
 #include "screens/app.h"
 #include "screens/screen.h"
 #include "ui/canvas.h"
 #include "ui/image.h"
 #include "ui/keys.h"
+#include "store/site_store.h"
+#include "util/xmalloc.h"
 
 #include "screen_support.h"
 #include "support.h"
@@ -292,6 +296,85 @@ static void test_sixel_bytes(void **state)
 	screen_test_close(&u);
 }
 
+/* A site store at path with previews (id, bytes, length) of collection c-1. */
+static void site_with(const char *path, const char *const *ids, const struct buf *bytes,
+                      size_t n)
+{
+	char err[256] = "", id[] = "s-bad";
+	struct site_store *s = site_store_open(path, true, err, sizeof err);
+	struct site_info info = { .id = id, .name = id, .threshold = 5, .rounding = 10,
+		                  .epsilon = 1 };
+
+	if (s == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(site_store_begin(s, err, sizeof err), 0);
+	assert_int_equal(site_store_write_info(s, &info, err, sizeof err), 0);
+	for (size_t i = 0; i < n; i++)
+		if (site_store_write_preview(s, ids[i], "c-1", ids[i], "application/dicom",
+		                             bytes[i].data, bytes[i].len, err, sizeof err) != 0)
+			fail_msg("%s", err);
+	assert_int_equal(site_store_commit(s, err, sizeof err), 0);
+	site_store_close(&s);
+}
+
+/* Previews that cannot be shown say why, in place of the image, and the
+ * screen goes on: garbage, a file cut short, one the site does not have. */
+static void test_bad_previews(void **state)
+{
+	static const char *const ids[] = { "p-garbage", "p-cut" };
+	struct buf bytes[2] = { BUF_INIT, BUF_INIT };
+	struct preview_bytes ct;
+	char err[256], *dir = test_tmpdir("preview_screen");
+	char *path = test_temp_path(dir, "site-s-bad.db");
+	char site_id[] = "s-bad";
+	struct local_site site = { .id = site_id, .path = path };
+	struct local_fed local = { .vocab = demo->vocab, .sites = &site, .n_sites = 1 };
+	json_t *catalogue = json_pack(
+	    "[{s:s, s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]}]", "id", "c-1",
+	    "name", "Odd previews", "previews", "id", "p-garbage", "title", "garbage",
+	    "media_type", "application/dicom", "id", "p-cut", "title", "cut short", "media_type",
+	    "application/dicom", "id", "p-none", "title", "missing", "media_type",
+	    "application/dicom");
+	struct federation fed = { .vocab = demo->vocab, .catalogue = catalogue, .local = &local };
+	struct screen_test *u;
+
+	buf_append(&bytes[0], "\x1b[31mnot an image at all", 25);
+	assert_int_equal(federation_preview(demo, "c-pros-04-1", &ct, err, sizeof err), 0);
+	buf_append(&bytes[1], (const char *)ct.data, ct.len / 2);
+	preview_bytes_clear(&ct);
+	site_with(path, ids, bytes, 2);
+	local.catalogue = catalogue;
+
+	u = screen_test_open(&fed, 30, 110, true);
+	use_graphics(u, GRAPHICS_SIXEL);
+	app_push(u->app, &preview_screen, "c-1");
+	screen_test_redraw(u);
+	screen_test_assert_shows(u, "1 of 3: garbage");
+	screen_test_assert_shows(u, "cannot read the preview:");
+	assert_int_equal(u->c->n_images, 0);
+	screen_test_press(u, "n < 1");
+	screen_test_assert_shows(u, "cannot read the preview:");
+	screen_test_press(u, "Tab");
+	screen_test_assert_shows(u, "2 of 3: cut short");
+	screen_test_assert_shows(u, "cannot read the preview:");
+	screen_test_assert_shows(u, "(7FE0,0010)");
+	screen_test_press(u, "Tab");
+	screen_test_assert_shows(u, "3 of 3: missing");
+	screen_test_assert_shows(u, "cannot fetch the preview:");
+	assert_int_equal(u->c->n_images, 0);
+	screen_test_assert_sane(u);
+	/* The escape sequence in the garbage never reaches the canvas raw. */
+	screen_test_press(u, "Tab");
+	screen_test_assert_not_shows(u, "\x1b");
+	screen_test_close(&u);
+	json_decref(catalogue);
+	buf_free(&bytes[0]);
+	buf_free(&bytes[1]);
+	free(path);
+	test_rmtree(dir);
+	free(dir);
+}
+
 static int setup(void **state)
 {
 	demo = screen_test_demo_open();
@@ -313,6 +396,7 @@ int main(void)
 		cmocka_unit_test(test_images_stay_inside),
 		cmocka_unit_test(test_text_modes),
 		cmocka_unit_test(test_sixel_bytes),
+		cmocka_unit_test(test_bad_previews),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
