@@ -179,6 +179,24 @@ static void list_line(json_t *item, const char *label, const char *name)
 	free(joined);
 }
 
+/* The published previews, numbered as `ecii preview ID/N` takes them. */
+static void print_previews(json_t *item)
+{
+	json_t *previews = json_object_get(item, "previews"), *p;
+	char *id = sanitize_text(catalogue_item_str(item, "id"));
+	size_t i;
+
+	if (json_array_size(previews) > 0)
+		printf("Previews (ecii preview %s/N)\n", id);
+	json_array_foreach (previews, i, p) {
+		char *title = sanitize_text(catalogue_item_str(p, "title"));
+
+		printf("  %zu  %s\n", i + 1, title);
+		free(title);
+	}
+	free(id);
+}
+
 static void print_item(const struct cli *cli, json_t *item)
 {
 	char a[32], b[32], c[32], *s;
@@ -234,6 +252,7 @@ static void print_item(const struct cli *cli, json_t *item)
 		print_wrapped(s, cli->width > 20 ? cli->width - 2 : 78, "  ");
 	}
 	free(s);
+	print_previews(item);
 }
 
 int cli_show(struct cli *cli, int argc, char **argv)
