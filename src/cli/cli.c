@@ -290,8 +290,8 @@ int cli_main(int argc, char **argv)
 			cli.gray_levels = (unsigned)strtoul(optarg, &end, 10);
 			if (*optarg < '0' || *optarg > '9' || *end != '\0' || cli.gray_levels < 2 ||
 			    cli.gray_levels > 256)
-				return cli_error(CLI_USAGE, "--gray-levels takes 2 to 256, not '%s'",
-				                 optarg);
+				return cli_error(CLI_USAGE,
+				                 "--gray-levels takes 2 to 256, not '%s'", optarg);
 			break;
 		default:
 			cli_error(CLI_USAGE, "unknown option '%s'", argv[optind - 1]);
@@ -303,10 +303,11 @@ int cli_main(int argc, char **argv)
 		return cli_error(CLI_USAGE, "--hub and --local do not go together");
 	if (graphics != NULL && *graphics != '\0') {
 		if (graphics_mode_parse(graphics, &cli.graphics) != 0)
-			return cli_error(CLI_USAGE,
-			                 "--graphics (or ECII_GRAPHICS) takes sixel, blocks, ascii or "
-			                 "none, not '%s'",
-			                 graphics);
+			return cli_error(
+			    CLI_USAGE,
+			    "--graphics (or ECII_GRAPHICS) takes sixel, blocks, ascii or "
+			    "none, not '%s'",
+			    graphics);
 		cli.graphics_forced = true;
 	}
 	if (log_path != NULL && log_open(log_path) != 0)

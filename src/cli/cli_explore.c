@@ -40,9 +40,8 @@ int cli_explore(struct cli *cli, const char *script, const char *size)
 	char err[512];
 	int rows = 24, cols = 80, status = CLI_FAIL;
 	/* Headless: images as --graphics says, with cells of 10x20 pixels. */
-	struct ui_canvas_graphics graphics = {
-		cli->graphics_forced ? cli->graphics : GRAPHICS_NONE, 10, 20, cli->gray_levels
-	};
+	struct ui_canvas_graphics graphics = { cli->graphics_forced ? cli->graphics : GRAPHICS_NONE,
+		                               10, 20, cli->gray_levels };
 
 	if (size != NULL && (sscanf(size, "%dx%d", &rows, &cols) != 2 || rows < 1 || cols < 1 ||
 	                     rows > 1000 || cols > 1000))

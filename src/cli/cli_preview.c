@@ -119,8 +119,8 @@ static struct picture *read_collection_preview(struct cli *cli, const char *arg,
 		goto out;
 	*status = CLI_FAIL;
 	if ((item = catalogue_find(fed->catalogue, id)) == NULL) {
-		cli_error(CLI_FAIL, "preview: no collection '%s' in the catalogue (and no such file)",
-		          id);
+		cli_error(CLI_FAIL,
+		          "preview: no collection '%s' in the catalogue (and no such file)", id);
 		goto out;
 	}
 	previews = json_object_get(item, "previews");
@@ -165,9 +165,10 @@ static void print_caption(const char *name, const char *title, const struct pict
                           unsigned frame, const struct window_image *img)
 {
 	const struct dicom_image *d = picture_dicom(pic);
-	char *line = xasprintf("%s%s%s: %s %ux%u, frame %u of %u", name, title != NULL ? ", " : "",
-	                       title != NULL ? title : "", d != NULL ? d->modality : picture_format(pic),
-	                       picture_width(pic), picture_height(pic), frame, picture_frames(pic));
+	char *line =
+	    xasprintf("%s%s%s: %s %ux%u, frame %u of %u", name, title != NULL ? ", " : "",
+	              title != NULL ? title : "", d != NULL ? d->modality : picture_format(pic),
+	              picture_width(pic), picture_height(pic), frame, picture_frames(pic));
 	char *clean = sanitize_text(line);
 
 	printf("%s", clean);

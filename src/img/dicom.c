@@ -15,11 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <zlib.h>
 
 #include "img/dicom_codec.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 #define TAG(g, e)      (((uint32_t)(g) << 16) | (uint32_t)(e))
@@ -969,41 +969,20 @@ fail:
 
 struct dicom_image *dicom_read_file(const char *path, char *err, size_t errlen)
 {
-	struct dicom_image *img = NULL;
-	unsigned char *data = NULL;
-	struct stat st;
 	size_t len;
-	FILE *f;
+	unsigned char *data = file_read_regular(path, DICOM_MAX_FILE, &len, err, errlen);
+	struct dicom_image *img;
 
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		set_err(err, errlen, "%s: %s", path, strerror(errno));
+	if (data == NULL)
 		return NULL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		set_err(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > DICOM_MAX_FILE) {
-		set_err(err, errlen, "%s: file of %llu bytes is over the limit of %zu", path,
-		        (unsigned long long)st.st_size, DICOM_MAX_FILE);
-		goto out;
-	}
-	len = (size_t)st.st_size;
-	data = xmalloc(len > 0 ? len : 1);
-	if (fread(data, 1, len, f) != len) {
-		set_err(err, errlen, "%s: read error", path);
-		goto out;
-	}
 	img = dicom_read(data, len, err, errlen);
 	if (img == NULL && err != NULL && errlen > 0) {
 		char *why = xstrdup(err);
+
 		set_err(err, errlen, "%s: %s", path, why);
 		free(why);
 	}
-out:
 	free(data);
-	fclose(f);
 	return img;
 }
 

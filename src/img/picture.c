@@ -7,17 +7,16 @@
 
 #include "img/picture.h"
 
-#include <errno.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include <png.h>
 
 #include "img/dicom_codec.h"
+#include "util/file.h"
 #include "util/xmalloc.h"
 
 enum picture_kind { PICTURE_DICOM, PICTURE_PNG, PICTURE_JPEG };
@@ -214,32 +213,12 @@ fail:
 
 struct picture *picture_read_file(const char *path, char *err, size_t errlen)
 {
-	struct picture *p = NULL;
-	unsigned char *data = NULL;
-	struct stat st;
 	size_t len;
-	FILE *f;
+	unsigned char *data = file_read_regular(path, DICOM_MAX_FILE, &len, err, errlen);
+	struct picture *p;
 
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+	if (data == NULL)
 		return NULL;
-	}
-	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		goto out;
-	}
-	if ((uint64_t)st.st_size > DICOM_MAX_FILE) {
-		snprintf(err, errlen, "%s: file of %llu bytes is over the limit of %zu", path,
-		         (unsigned long long)st.st_size, DICOM_MAX_FILE);
-		goto out;
-	}
-	len = (size_t)st.st_size;
-	data = xmalloc(len > 0 ? len : 1);
-	if (fread(data, 1, len, f) != len) {
-		snprintf(err, errlen, "%s: read error", path);
-		goto out;
-	}
 	p = picture_read(data, len, err, errlen);
 	if (p == NULL && err != NULL && errlen > 0) {
 		char *why = xstrdup(err);
@@ -247,9 +226,7 @@ struct picture *picture_read_file(const char *path, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: %s", path, why);
 		free(why);
 	}
-out:
 	free(data);
-	fclose(f);
 	return p;
 }
 

@@ -257,8 +257,8 @@ static int render_gray_table(const struct dicom_image *img, unsigned frame,
 	choose_window(img, given, ends, 2, out);
 	table = xmalloc((size_t)(hi - lo) + 1);
 	for (int64_t v = lo; v <= hi; v++)
-		table[v - lo] = window_linear((double)v * img->rescale_slope + img->rescale_intercept,
-		                              &out->window, invert);
+		table[v - lo] = window_linear(
+		    (double)v * img->rescale_slope + img->rescale_intercept, &out->window, invert);
 	out->pixels = xmalloc(n);
 	out->channels = 1;
 	for (size_t i = 0; i < n; i++)

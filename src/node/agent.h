@@ -1,11 +1,10 @@
 /* ecii-node's work loop (PROTOCOL.md §4): publish the site's collections
  * and the previews they list (each uploaded only when the hub's copy has
- * another SHA-256, an ecii extension), then long-poll the hub for count tasks and answer each one through the
- * site's count engine with the privacy rule applied (node/site.h). Only
- * outbound connections; when the hub is down or answers with an error the
- * agent says so in the log and tries again with exponential backoff and
- * jitter. It must never send a count that did not go through the privacy
- * rule, and never log the token. */
+ * another SHA-256, an ecii extension), then long-poll the hub for count tasks and answer each one
+ * through the site's count engine with the privacy rule applied (node/site.h). Only outbound
+ * connections; when the hub is down or answers with an error the agent says so in the log and tries
+ * again with exponential backoff and jitter. It must never send a count that did not go through the
+ * privacy rule, and never log the token. */
 #ifndef ECII_NODE_AGENT_H
 #define ECII_NODE_AGENT_H
 

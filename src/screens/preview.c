@@ -18,7 +18,7 @@
 #include "util/xmalloc.h"
 
 /* The side panel's width, and the narrowest screen that gets one. */
-#define PREVIEW_PANEL_COLS 30
+#define PREVIEW_PANEL_COLS     30
 #define PREVIEW_PANEL_MIN_COLS 70
 
 struct preview_state {
@@ -125,8 +125,7 @@ static void draw_panel(struct preview_state *s, struct ui_canvas *c, int top, in
 	}
 }
 
-static void preview_draw(struct app *app, void *state, struct ui_canvas *c,
-                         struct screen_area area)
+static void preview_draw(struct app *app, void *state, struct ui_canvas *c, struct screen_area area)
 {
 	struct preview_state *s = state;
 	json_t *p = json_array_get(s->previews, s->index);

@@ -159,8 +159,7 @@ bool preview_view_preset(struct preview_view *v, const char *name)
 	return true;
 }
 
-int preview_view_draw(struct preview_view *v, struct ui_canvas *c, int y, int x, int rows,
-                      int cols)
+int preview_view_draw(struct preview_view *v, struct ui_canvas *c, int y, int x, int rows, int cols)
 {
 	if (v->image != NULL && v->image->pixels != NULL && !v->failed)
 		return ui_image_draw(c, y, x, rows, cols, v->image);

@@ -28,8 +28,8 @@ enum ui_style {
 };
 
 struct ui_cell {
-	char ch[8];    /* one UTF-8 character; "" for the right half of a wide one */
-	uint8_t style; /* enum ui_style */
+	char ch[8];     /* one UTF-8 character; "" for the right half of a wide one */
+	uint8_t style;  /* enum ui_style */
 	uint8_t fg, bg; /* UI_STYLE_IMAGE only */
 };
 
@@ -38,10 +38,10 @@ struct ui_image;
 /* An image shown in sixel: the cells under it stay blank in the canvas
  * and the backend draws the pixels over them (ui/image.h). */
 struct ui_placement {
-	int y, x, rows, cols;     /* the cells the image covers */
-	unsigned px_w, px_h;      /* its size on screen */
-	struct ui_image *image;   /* borrowed from the screen that drew it */
-	unsigned long version;    /* image->version when drawn */
+	int y, x, rows, cols;   /* the cells the image covers */
+	unsigned px_w, px_h;    /* its size on screen */
+	struct ui_image *image; /* borrowed from the screen that drew it */
+	unsigned long version;  /* image->version when drawn */
 };
 
 #define UI_CANVAS_MAX_IMAGES 4

@@ -127,14 +127,14 @@ int ui_image_draw(struct ui_canvas *c, int y, int x, int rows, int cols, struct 
 	}
 }
 
-int ui_image_sixel_bytes(const struct ui_placement *p, unsigned gray_levels,
-                         bool tmux_passthrough, struct buf *out, char *err, size_t errlen)
+int ui_image_sixel_bytes(const struct ui_placement *p, unsigned gray_levels, bool tmux_passthrough,
+                         struct buf *out, char *err, size_t errlen)
 {
 	struct ui_image *im = p->image;
 	struct buf wrapped = BUF_INIT;
 
-	if (im->sixel_version != im->version || im->sixel_w != p->px_w ||
-	    im->sixel_h != p->px_h || im->sixel_levels != gray_levels || im->sixel.len == 0) {
+	if (im->sixel_version != im->version || im->sixel_w != p->px_w || im->sixel_h != p->px_h ||
+	    im->sixel_levels != gray_levels || im->sixel.len == 0) {
 		struct sixel_options o = { gray_levels, 0 };
 		unsigned char *scaled = NULL;
 		const unsigned char *px = im->pixels;

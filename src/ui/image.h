@@ -46,7 +46,7 @@ int ui_image_draw(struct ui_canvas *c, int y, int x, int rows, int cols, struct 
  * to the placement, the sixel (encoded at p's size with gray_levels, kept
  * in the image for the next time; wrapped for tmux when tmux_passthrough),
  * restore the cursor. Appends to out. Returns 0, or -1 with err. */
-int ui_image_sixel_bytes(const struct ui_placement *p, unsigned gray_levels,
-                         bool tmux_passthrough, struct buf *out, char *err, size_t errlen);
+int ui_image_sixel_bytes(const struct ui_placement *p, unsigned gray_levels, bool tmux_passthrough,
+                         struct buf *out, char *err, size_t errlen);
 
 #endif

@@ -448,7 +448,8 @@ static int group_setup(void **state)
 	 * the hub thread's as soon as an agent publishes (previews take a
 	 * while), and this thread must not write to it meanwhile. */
 	for (size_t i = 0; i < N_AGENTS; i++)
-		assert_int_equal(pthread_create(&agents[i].thread, NULL, agent_main, &agents[i]), 0);
+		assert_int_equal(pthread_create(&agents[i].thread, NULL, agent_main, &agents[i]),
+		                 0);
 	/* every agent is polling before the first search */
 	for (size_t i = 0; i < N_AGENTS; i++) {
 		for (int k = 0; k < 1000 && !site_online(expected[i]->info.id); k++)

@@ -297,13 +297,13 @@ static void test_sixel_bytes(void **state)
 }
 
 /* A site store at path with previews (id, bytes, length) of collection c-1. */
-static void site_with(const char *path, const char *const *ids, const struct buf *bytes,
-                      size_t n)
+static void site_with(const char *path, const char *const *ids, const struct buf *bytes, size_t n)
 {
 	char err[256] = "", id[] = "s-bad";
 	struct site_store *s = site_store_open(path, true, err, sizeof err);
-	struct site_info info = { .id = id, .name = id, .threshold = 5, .rounding = 10,
-		                  .epsilon = 1 };
+	struct site_info info = {
+		.id = id, .name = id, .threshold = 5, .rounding = 10, .epsilon = 1
+	};
 
 	if (s == NULL)
 		fail_msg("%s", err);
@@ -329,12 +329,12 @@ static void test_bad_previews(void **state)
 	char site_id[] = "s-bad";
 	struct local_site site = { .id = site_id, .path = path };
 	struct local_fed local = { .vocab = demo->vocab, .sites = &site, .n_sites = 1 };
-	json_t *catalogue = json_pack(
-	    "[{s:s, s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]}]", "id", "c-1",
-	    "name", "Odd previews", "previews", "id", "p-garbage", "title", "garbage",
-	    "media_type", "application/dicom", "id", "p-cut", "title", "cut short", "media_type",
-	    "application/dicom", "id", "p-none", "title", "missing", "media_type",
-	    "application/dicom");
+	json_t *catalogue =
+	    json_pack("[{s:s, s:s, s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}, {s:s, s:s, s:s}]}]", "id",
+	              "c-1", "name", "Odd previews", "previews", "id", "p-garbage", "title",
+	              "garbage", "media_type", "application/dicom", "id", "p-cut", "title",
+	              "cut short", "media_type", "application/dicom", "id", "p-none", "title",
+	              "missing", "media_type", "application/dicom");
 	struct federation fed = { .vocab = demo->vocab, .catalogue = catalogue, .local = &local };
 	struct screen_test *u;
 
